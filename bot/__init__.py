@@ -1,0 +1,41 @@
+"""FieldLine's Flask side: the app factory."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+from bot.config import DEMO, ENVIRONMENT_KEYS, load_config
+from bot.logs import configure_logging
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Create the web app; config overrides what the environment says."""
+    app = Flask(__name__, instance_path=os.path.abspath(os.environ.get("FIELDLINE_INSTANCE_DIR", "instance")))
+    overrides = dict(config or {})
+    env = {**os.environ, **{k: str(v) for k, v in overrides.items() if k in ENVIRONMENT_KEYS}}
+    settings = load_config(env, instance_path=app.instance_path)
+    settings.update(overrides)
+    app.config.update(settings)
+    configure_logging()
+
+    from bot import cli, health, webhook
+    from bot.services import Services
+
+    services = Services.from_config(app.config)
+    app.extensions["fieldline"] = services
+    app.register_blueprint(webhook.bp)
+    app.register_blueprint(health.bp)
+    cli.init_app(app)
+    if app.config["FIELDLINE_MODE"] == DEMO and app.config.get("MOUNT_EMULATOR", True):
+        from bot.emulator import mount
+
+        mount(app)
+    if app.config["BACKGROUND_WORKER"] and not app.config.get("TESTING"):
+
+        @app.before_request
+        def _start_worker() -> None:
+            services.worker.start()  # idempotent; gunicorn.conf.py starts it at boot too
+
+    return app

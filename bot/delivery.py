@@ -1,0 +1,159 @@
+"""Delivering the outbox: reply while the token lives, otherwise push with a retry key."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from linebot.v3.messaging import Message
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.messenger import LineApiError, Messenger
+from handlers.messages import within_limits
+from models import OutboxStatus, OutgoingMessage
+from models.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+REPLY_TOKEN_LIFETIME = timedelta(seconds=50)  # LINE allows one minute; keep a margin
+MAX_ATTEMPTS = 8
+LEASE = timedelta(seconds=60)
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait before the next try: 5 s, 10 s, 20 s ... capped at 30 minutes."""
+    return timedelta(seconds=min(5 * 2 ** max(attempts - 1, 0), 1800))
+
+
+def enqueue(
+    session: Session,
+    recipient: str,
+    messages: list[Message],
+    *,
+    reply_token: str | None = None,
+    event_at: datetime | None = None,
+    inbox_event_id: int | None = None,
+    purpose: str = "reply",
+) -> list[OutgoingMessage]:
+    """Add messages to the outbox in the caller's transaction; only the first batch may reply."""
+    rows = []
+    for number, batch in enumerate(within_limits(messages)):
+        token = reply_token if number == 0 else None
+        row = OutgoingMessage(
+            inbox_event_id=inbox_event_id,
+            purpose=purpose,
+            recipient=recipient,
+            reply_token=token,
+            reply_deadline=(event_at + REPLY_TOKEN_LIFETIME) if token and event_at else None,
+            messages=[message.to_dict() for message in batch],
+        )
+        session.add(row)
+        rows.append(row)
+    session.flush()
+    return rows
+
+
+def deliver_due(session_factory: sessionmaker[Session], messenger: Messenger, *, limit: int = 50) -> int:
+    """Deliver pending outbox rows whose time has come; return how many were sent.
+
+    No transaction stays open during a call to LINE: a row is leased (its next attempt moved
+    a minute ahead) and committed first, then sent, then its outcome recorded.
+    """
+    sent = 0
+    for _ in range(limit):
+        with session_factory() as session, session.begin():
+            row = _claim(session)
+            if row is None:
+                break
+            attempt = _start_attempt(row, utcnow())
+        if attempt is None:
+            continue
+        outcome = _send(messenger, attempt)
+        with session_factory() as session, session.begin():
+            row = session.get(OutgoingMessage, attempt.row_id)
+            if _record(row, outcome, utcnow()):
+                sent += 1
+    return sent
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    row_id: int
+    recipient: str
+    messages: list[dict]
+    retry_key: str
+    reply_token: str | None
+
+
+def _claim(session: Session) -> OutgoingMessage | None:
+    """Lock one due row so no other process delivers it at the same time."""
+    statement = (
+        select(OutgoingMessage)
+        .where(OutgoingMessage.status == OutboxStatus.PENDING, OutgoingMessage.next_attempt_at <= utcnow())
+        .order_by(OutgoingMessage.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    return session.scalar(statement)
+
+
+def _start_attempt(row: OutgoingMessage, now: datetime) -> _Attempt | None:
+    """Lease the row and decide how to send it; None when it must not be sent again."""
+    if row.reply_attempted_at is not None and row.method is None and row.last_error is None:
+        # A reply went out and the process stopped before recording its outcome. LINE offers
+        # no way to ask whether it arrived; sending it again could double it, so we do not.
+        row.status = OutboxStatus.SENT
+        row.method = "reply-unconfirmed"
+        log.warning("outbox row %s: reply outcome unknown after a crash; not resent", row.id)
+        return None
+    row.attempts += 1
+    row.next_attempt_at = now + LEASE
+    token = row.reply_token if _may_reply(row, now) else None
+    if token:
+        row.reply_attempted_at = now
+    return _Attempt(row.id, row.recipient, list(row.messages), row.retry_key, token)
+
+
+def _send(messenger: Messenger, attempt: _Attempt) -> tuple[str, LineApiError | None]:
+    """Call LINE: reply if a fresh token allows, falling back to push with the retry key."""
+    payload = [Message.from_dict(message) for message in attempt.messages]
+    try:
+        if attempt.reply_token:
+            try:
+                messenger.reply(attempt.reply_token, payload)
+                return "reply", None
+            except LineApiError as exc:
+                if not (exc.invalid_reply_token or exc.retryable):
+                    raise
+                log.info("reply refused (status %s); pushing outbox row %s instead", exc.status, attempt.row_id)
+        messenger.push(attempt.recipient, payload, attempt.retry_key)
+        return "push", None
+    except LineApiError as exc:
+        return "error", exc
+
+
+def _record(row: OutgoingMessage, outcome: tuple[str, LineApiError | None], now: datetime) -> bool:
+    """Store what happened to one attempt; return whether the messages were delivered."""
+    method, error = outcome
+    if error is None:
+        row.status = OutboxStatus.SENT
+        row.method = method
+        row.sent_at = now
+        row.last_error = None
+        return True
+    row.last_error = f"{error.status} {error.body[:500]}"
+    if error.retryable and row.attempts < MAX_ATTEMPTS:
+        row.next_attempt_at = now + backoff(row.attempts)
+    else:
+        row.status = OutboxStatus.PARKED if error.retryable else OutboxStatus.FAILED
+        log.warning("outbox row %s gave up with status %s", row.id, error.status)
+    return False
+
+
+def _may_reply(row: OutgoingMessage, now: datetime) -> bool:
+    """A reply token is used once, and only while it is fresh."""
+    if not row.reply_token or row.reply_attempted_at is not None:
+        return False
+    return row.reply_deadline is None or now < row.reply_deadline

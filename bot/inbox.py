@@ -1,0 +1,105 @@
+"""Reading LINE's envelope and storing its events in the inbox, each exactly once."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from models import InboxEvent, InboxStatus, RejectedBody
+from models.timeutil import from_line_ms, utcnow
+
+
+class MalformedBody(ValueError):
+    """A signed body that is not LINE's {destination, events[]} envelope."""
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """The parsed webhook body."""
+
+    destination: str | None
+    events: list[dict]
+
+
+def parse_envelope(body: bytes) -> Envelope:
+    """Parse and shape-check a webhook body; raise MalformedBody when it is not LINE's."""
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise MalformedBody(f"not JSON: {exc.__class__.__name__}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("events"), list):
+        raise MalformedBody("no events list")
+    if not all(isinstance(event, dict) for event in data["events"]):
+        raise MalformedBody("an event is not an object")
+    destination = data.get("destination")
+    return Envelope(destination if isinstance(destination, str) else None, data["events"])
+
+
+def content_hash(event: dict) -> str:
+    """Fingerprint an event without its delivery context, so a redelivery hashes the same."""
+    stable = {k: v for k, v in event.items() if k != "deliveryContext"}
+    return hashlib.sha256(json.dumps(stable, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def chat_key(event: dict) -> str:
+    """The conversation an event belongs to: its group, room or user, for ordering."""
+    source = event.get("source") if isinstance(event.get("source"), dict) else {}
+    for field in ("groupId", "roomId", "userId"):
+        if isinstance(source.get(field), str):
+            return source[field]
+    return "-"
+
+
+def _row(event: dict, destination: str | None, via_spool: bool) -> dict:
+    """Build the inbox row values for one raw event."""
+    digest = content_hash(event)
+    source = event.get("source") if isinstance(event.get("source"), dict) else {}
+    delivery = event.get("deliveryContext") if isinstance(event.get("deliveryContext"), dict) else {}
+    timestamp = event.get("timestamp")
+    now = utcnow()
+    return {
+        "webhook_event_id": str(event.get("webhookEventId") or f"nohash-{digest[:32]}")[:80],
+        "content_hash": digest,
+        "destination": destination,
+        "event_type": str(event.get("type") or "unknown")[:40],
+        "source_type": str(source.get("type"))[:16] if source.get("type") else None,
+        "chat_key": chat_key(event),
+        "mode": str(event.get("mode") or "active")[:16],
+        "is_redelivery": bool(delivery.get("isRedelivery", False)),
+        "via_spool": via_spool,
+        "event_at": from_line_ms(timestamp) if isinstance(timestamp, int | float) else now,
+        "received_at": now,
+        "payload": json.dumps(event, ensure_ascii=False),
+        "status": InboxStatus.PENDING,
+        "attempts": 0,
+        "next_attempt_at": now,
+    }
+
+
+def store_events(session: Session, envelope: Envelope, *, via_spool: bool = False) -> int:
+    """Insert the envelope's events, ignoring ones already stored; return how many are new."""
+    if not envelope.events:
+        return 0
+    rows = [_row(event, envelope.destination, via_spool) for event in envelope.events]
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(InboxEvent).values(rows).on_conflict_do_nothing(index_elements=["webhook_event_id", "content_hash"])
+    )
+    return session.execute(statement).rowcount or 0
+
+
+def store_rejected(session: Session, body: bytes, reason: str) -> None:
+    """Keep a signed but unreadable body for the secretariat to inspect."""
+    session.add(RejectedBody(reason=reason[:200], body=body.decode("utf-8", errors="replace")))
+
+
+def backlog(session: Session) -> dict[str, int]:
+    """Count inbox events by status."""
+    rows = session.execute(select(InboxEvent.status, func.count()).group_by(InboxEvent.status))
+    return {str(status): count for status, count in rows}

@@ -1,0 +1,128 @@
+"""Processing inbox events after the webhook's commit: each once, in its own transaction."""
+
+from __future__ import annotations
+
+import json
+import logging
+import traceback
+from datetime import timedelta
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot import delivery
+from bot.messenger import Messenger
+from handlers.basics import remember_sender
+from handlers.context import Context
+from handlers.registry import Registry
+from models import InboxEvent, InboxStatus
+from models.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+CANDIDATES = 20
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Backoff before retrying a failed event: 10 s, 40 s, 160 s, ..."""
+    return timedelta(seconds=10 * 4 ** max(attempts - 1, 0))
+
+
+class Processor:
+    """Claims due inbox events, routes them through the handler registry and fills the outbox."""
+
+    def __init__(self, session_factory: sessionmaker[Session], registry: Registry, messenger: Messenger):
+        """Keep the collaborators; nothing runs until process_due is called."""
+        self.session_factory = session_factory
+        self.registry = registry
+        self.messenger = messenger
+
+    def process_due(self, *, limit: int = 200) -> int:
+        """Process due events (oldest first per chat) and deliver their messages; return how many."""
+        processed = 0
+        while processed < limit and self.process_one():
+            processed += 1
+        delivery.deliver_due(self.session_factory, self.messenger)
+        return processed
+
+    def process_one(self) -> bool:
+        """Claim and handle one event in its own transaction; False when none is due."""
+        with self.session_factory() as session, session.begin():
+            event = self._claim(session)
+            if event is None:
+                return False
+            self._handle(session, event)
+        return True
+
+    def _claim(self, session: Session) -> InboxEvent | None:
+        """Take the earliest due event of a chat no other process is working on."""
+        now = utcnow()
+        due = (InboxEvent.status.in_((InboxStatus.PENDING, InboxStatus.FAILED)), InboxEvent.next_attempt_at <= now)
+        postgres = session.get_bind().dialect.name == "postgresql"
+        chats = session.scalars(
+            select(InboxEvent.chat_key).where(*due).order_by(InboxEvent.event_at, InboxEvent.id).limit(CANDIDATES)
+        ).all()
+        for chat in dict.fromkeys(chats):
+            if postgres and not session.scalar(text("SELECT pg_try_advisory_xact_lock(hashtext(:k))"), {"k": chat}):
+                continue  # another process is handling this chat; keep its events in order
+            statement = (
+                select(InboxEvent)
+                .where(*due, InboxEvent.chat_key == chat)
+                .order_by(InboxEvent.event_at, InboxEvent.id)
+                .limit(1)
+                .with_for_update(skip_locked=True)
+            )
+            event = session.scalar(statement)
+            if event is not None:
+                return event
+        return None
+
+    def _handle(self, session: Session, event: InboxEvent) -> None:
+        """Run the registry on one event; a failure rolls back only the handler's changes."""
+        now = utcnow()
+        event.attempts += 1
+        raw = json.loads(event.payload)
+        if event.mode == "standby":
+            event.status = InboxStatus.IGNORED
+            event.last_error = "standby: another channel answers this chat"
+            event.processed_at = now
+            return
+        try:
+            with session.begin_nested():
+                ctx = Context(session=session, event=raw, now=now, line=self.messenger)
+                ctx.sender = remember_sender(ctx)
+                messages = self.registry.dispatch(ctx)
+                if messages:
+                    delivery.enqueue(
+                        session,
+                        ctx.chat_id or "",
+                        messages,
+                        reply_token=raw.get("replyToken"),
+                        event_at=event.event_at,
+                        inbox_event_id=event.id,
+                    )
+        except Exception as exc:  # one bad event must not stop the others
+            event.last_error = "".join(traceback.format_exception_only(exc)).strip()[:2000]
+            if event.attempts >= MAX_ATTEMPTS:
+                event.status = InboxStatus.PARKED
+                log.error("inbox event %s parked after %s attempts: %s", event.id, event.attempts, type(exc).__name__)
+            else:
+                event.status = InboxStatus.FAILED
+                event.next_attempt_at = now + retry_delay(event.attempts)
+                log.warning("inbox event %s failed (%s); will retry", event.id, type(exc).__name__)
+            return
+        event.status = InboxStatus.DONE
+        event.last_error = None
+        event.processed_at = now
+
+
+def retry(session: Session, event_id: int) -> bool:
+    """Put a failed or parked event back in the queue (the admin web's retry button)."""
+    event = session.get(InboxEvent, event_id)
+    if event is None or event.status not in (InboxStatus.FAILED, InboxStatus.PARKED):
+        return False
+    event.status = InboxStatus.PENDING
+    event.attempts = 0
+    event.next_attempt_at = utcnow()
+    return True

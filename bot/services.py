@@ -1,0 +1,42 @@
+"""The objects one FieldLine process shares, built once in the app factory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db import make_engine, make_session_factory
+from bot.intake import Intake
+from bot.messenger import Messenger
+from bot.processor import Processor
+from bot.spool import Spool
+from bot.worker import Worker
+from handlers.registry import Registry
+from handlers.router import build_registry
+
+
+@dataclass
+class Services:
+    """Engine, sessions, LINE port, intake and worker of one process."""
+
+    engine: Engine
+    sessions: sessionmaker[Session]
+    messenger: Messenger
+    registry: Registry
+    intake: Intake
+    processor: Processor
+    worker: Worker
+
+    @classmethod
+    def from_config(cls, config: dict) -> Services:
+        """Build every service from a config mapping (see bot.config)."""
+        engine = make_engine(config["DATABASE_URL"])
+        sessions = make_session_factory(engine)
+        messenger = Messenger(config["LINE_CHANNEL_ACCESS_TOKEN"], config.get("LINE_API_BASE_URL"))
+        registry = build_registry()
+        intake = Intake(sessions, Spool(config["SPOOL_DIR"]), config.get("DB_DEADLINE_SECONDS", 1.5))
+        processor = Processor(sessions, registry, messenger)
+        worker = Worker(intake, processor)
+        return cls(engine, sessions, messenger, registry, intake, processor, worker)

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The newcomer's two commands:
+#   ./dev.sh run    set up, then run the bot on SQLite with the LINE emulator (http://127.0.0.1:8000/emulator/)
+#   ./dev.sh test   set up, then run the test suite (SQLite; TEST_DATABASE_URL=postgresql://... for PostgreSQL)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PYTHON=${PYTHON:-python3.11}
+VENV=.venv
+
+setup() {
+  if [ ! -x "$VENV/bin/python" ]; then
+    "$PYTHON" -m venv "$VENV"
+  fi
+  local wanted="$1" stamp="$VENV/.installed-$1"
+  if [ ! -f "$stamp" ] || [ "$wanted.txt" -nt "$stamp" ] || [ requirements.txt -nt "$stamp" ]; then
+    "$VENV/bin/python" -m pip install --quiet --upgrade pip
+    "$VENV/bin/python" -m pip install --quiet -r "$wanted.txt"
+    touch "$stamp"
+  fi
+}
+
+chromium_ready() {
+  if [ -x /usr/bin/chromium ]; then return 0; fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "Installing Debian's chromium for the browser tests ..."
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-thai-tlwg >/dev/null
+  else
+    echo "The browser tests need Debian's chromium at /usr/bin/chromium: sudo apt-get install chromium" >&2
+    return 1
+  fi
+}
+
+case "${1:-}" in
+  run)
+    setup requirements
+    export FIELDLINE_MODE=${FIELDLINE_MODE:-demo} PORT=${PORT:-8000}
+    export WEB_CONCURRENCY=${WEB_CONCURRENCY:-1}
+    "$VENV/bin/flask" --app bot db upgrade
+    "$VENV/bin/flask" --app bot demo load
+    "$VENV/bin/python" -m scheduler &
+    clock=$!
+    trap 'kill $clock 2>/dev/null' EXIT
+    echo
+    echo "FieldLine พร้อมแล้ว: เปิด http://127.0.0.1:$PORT/emulator/ เพื่อคุยกับบอท (admin: http://127.0.0.1:$PORT/admin/)"
+    echo
+    "$VENV/bin/gunicorn" 'bot:create_app()'
+    ;;
+  test)
+    setup requirements-dev
+    chromium_ready
+    shift
+    "$VENV/bin/python" -m pytest "$@"
+    ;;
+  *)
+    echo "usage: ./dev.sh run | ./dev.sh test [pytest args]" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,125 @@
+"""Friendship, group membership, help and cancel: what every chat with the bot needs."""
+
+from __future__ import annotations
+
+import logging
+
+from linebot.v3.messaging import Message
+from sqlalchemy import select
+
+from handlers import messages
+from handlers.context import Context
+from handlers.registry import Registry, interrupts_flows
+from handlers.texts import common as t
+from models import Chat, Conversation, Member
+
+log = logging.getLogger(__name__)
+
+
+def remember_sender(ctx: Context) -> Member | None:
+    """Find or create the Member for the event's user id (None for PC senders in groups)."""
+    if ctx.user_id is None:
+        return None
+    member = ctx.session.scalar(select(Member).where(Member.line_user_id == ctx.user_id))
+    if member is None:
+        member = Member(line_user_id=ctx.user_id, is_friend=False)
+        ctx.session.add(member)
+        ctx.session.flush()
+    return member
+
+
+def remember_chat(ctx: Context) -> Chat | None:
+    """Find or create the Chat for a group or room event."""
+    if ctx.chat_type not in ("group", "room") or ctx.chat_id is None:
+        return None
+    chat = ctx.session.scalar(select(Chat).where(Chat.line_chat_id == ctx.chat_id))
+    if chat is None:
+        chat = Chat(line_chat_id=ctx.chat_id, chat_type=ctx.chat_type, joined_at=ctx.now)
+        ctx.session.add(chat)
+        ctx.session.flush()
+    return chat
+
+
+def on_follow(ctx: Context) -> list[Message]:
+    """A user added the bot as a friend (or unblocked it): remember them and greet them."""
+    member = ctx.sender or remember_sender(ctx)
+    if member is None:
+        return []
+    member.is_friend = True
+    if ctx.line is not None and ctx.user_id:
+        member.display_name = ctx.line.display_name(ctx.user_id) or member.display_name
+    return [messages.text(t.WELCOME, [t.QUICK_HELP])]
+
+
+def on_unfollow(ctx: Context) -> list[Message]:
+    """A user blocked the bot: stop treating them as reachable by push."""
+    member = ctx.sender or remember_sender(ctx)
+    if member is not None:
+        member.is_friend = False
+    return []
+
+
+def on_join(ctx: Context) -> list[Message]:
+    """The bot was added to a group or room: record it and say nothing to the group."""
+    chat = remember_chat(ctx)
+    if chat is not None:
+        chat.is_member = True
+        chat.joined_at = ctx.now
+        chat.left_at = None
+    return []
+
+
+def on_leave(ctx: Context) -> list[Message]:
+    """The bot was removed from a group or room."""
+    chat = remember_chat(ctx)
+    if chat is not None:
+        chat.is_member = False
+        chat.left_at = ctx.now
+    return []
+
+
+def on_members_changed(ctx: Context) -> list[Message]:
+    """People joined or left a group: keep its head count when it is known."""
+    chat = remember_chat(ctx)
+    if chat is None or chat.member_count is None:
+        return []
+    key = "joined" if ctx.event_type == "memberJoined" else "left"
+    members = (ctx.event.get(key) or {}).get("members") or []
+    change = len(members) if key == "joined" else -len(members)
+    chat.member_count = max(0, chat.member_count + change)
+    return []
+
+
+def show_help(ctx: Context) -> list[Message]:
+    """List what the bot can do."""
+    return [messages.text(t.HELP, [t.QUICK_REPORT, t.QUICK_CHECKIN])]
+
+
+def fallback(ctx: Context) -> list[Message]:
+    """A one-to-one message nothing else understood."""
+    if ctx.text is not None and messages.utf16_length(ctx.text) > messages.MAX_TEXT_UTF16:
+        return [messages.text(t.TEXT_TOO_LONG)]
+    return [messages.text(t.NOT_UNDERSTOOD, [t.QUICK_HELP, t.QUICK_REPORT, t.QUICK_CHECKIN])]
+
+
+@interrupts_flows
+def cancel(ctx: Context) -> list[Message]:
+    """Leave whatever guided conversation the user is in."""
+    conversation = ctx.session.scalar(select(Conversation).where(Conversation.line_user_id == ctx.user_id))
+    if conversation is None:
+        return [messages.text(t.NOTHING_TO_CANCEL)]
+    ctx.session.delete(conversation)
+    return [messages.text(t.CANCELLED, [t.QUICK_HELP])]
+
+
+def register(registry: Registry) -> None:
+    """Add this module's handlers to the registry."""
+    registry.on_event("follow")(on_follow)
+    registry.on_event("unfollow")(on_unfollow)
+    registry.on_event("join")(on_join)
+    registry.on_event("leave")(on_leave)
+    registry.on_event("memberJoined")(on_members_changed)
+    registry.on_event("memberLeft")(on_members_changed)
+    registry.command(*t.CANCEL_WORDS, chat_types={"user"})(cancel)
+    registry.command(*t.HELP_WORDS)(show_help)
+    registry.help(fallback)

@@ -1,0 +1,86 @@
+"""What a handler is given: the session, the raw event, who sent it and the time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session
+
+from models import Member
+
+
+class LineReader(Protocol):
+    """The read-only part of the LINE platform a handler may consult."""
+
+    def display_name(self, user_id: str, chat_id: str | None = None) -> str | None:
+        """Return a user's display name, or None if LINE will not tell."""
+
+
+@dataclass
+class Context:
+    """One event being handled; handlers change models and return messages, never commit."""
+
+    session: Session
+    event: dict[str, Any]
+    now: datetime
+    sender: Member | None = None
+    line: LineReader | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def event_type(self) -> str:
+        """The event's type, e.g. 'message' or 'follow'."""
+        return str(self.event.get("type", "unknown"))
+
+    @property
+    def source(self) -> dict[str, Any]:
+        """The event's source object (empty if LINE sent none)."""
+        source = self.event.get("source")
+        return source if isinstance(source, dict) else {}
+
+    @property
+    def chat_type(self) -> str:
+        """'user' for a one-to-one chat, 'group' or 'room' otherwise."""
+        return str(self.source.get("type", "unknown"))
+
+    @property
+    def user_id(self) -> str | None:
+        """The sender's LINE user id; None for PC senders in groups."""
+        value = self.source.get("userId")
+        return value if isinstance(value, str) else None
+
+    @property
+    def chat_id(self) -> str | None:
+        """The group, room or user the event came from."""
+        for key in ("groupId", "roomId", "userId"):
+            if isinstance(self.source.get(key), str):
+                return self.source[key]
+        return None
+
+    @property
+    def is_direct(self) -> bool:
+        """Whether the event comes from a one-to-one chat."""
+        return self.chat_type == "user"
+
+    @property
+    def message(self) -> dict[str, Any]:
+        """The message object of a message event (empty otherwise)."""
+        message = self.event.get("message")
+        return message if isinstance(message, dict) else {}
+
+    @property
+    def text(self) -> str | None:
+        """The text of a text message, stripped; None for anything else."""
+        if self.message.get("type") == "text" and isinstance(self.message.get("text"), str):
+            return self.message["text"].strip()
+        return None
+
+    @property
+    def postback_data(self) -> str | None:
+        """The data string of a postback event."""
+        postback = self.event.get("postback")
+        if isinstance(postback, dict) and isinstance(postback.get("data"), str):
+            return postback["data"]
+        return None

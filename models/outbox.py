@@ -1,0 +1,49 @@
+"""Messages the bot owes LINE, written in the same transaction as the change that caused them."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base
+from models.timeutil import utcnow
+
+
+class OutboxStatus(enum.StrEnum):
+    """Delivery state of an outgoing message batch."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+    PARKED = "parked"
+
+
+class OutgoingMessage(Base):
+    """Up to five LINE messages for one recipient, delivered by reply or push."""
+
+    __tablename__ = "outgoing_messages"
+    __table_args__ = (Index("ix_outgoing_messages_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inbox_event_id: Mapped[int | None] = mapped_column(ForeignKey("inbox_events.id"))
+    purpose: Mapped[str] = mapped_column(String(60), default="reply")
+    recipient: Mapped[str] = mapped_column(String(64))
+    reply_token: Mapped[str | None] = mapped_column(String(200))
+    reply_deadline: Mapped[datetime | None]
+    reply_attempted_at: Mapped[datetime | None]
+    messages: Mapped[list] = mapped_column(JSON)
+    retry_key: Mapped[str] = mapped_column(String(36), default=lambda: str(uuid.uuid4()), unique=True)
+    status: Mapped[OutboxStatus] = mapped_column(
+        Enum(OutboxStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        default=OutboxStatus.PENDING,
+    )
+    method: Mapped[str | None] = mapped_column(String(10))
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,121 @@
+"""Fixtures shared by every test: a migrated database (SQLite or PostgreSQL), the app, LINE helpers.
+
+The database comes from TEST_DATABASE_URL (a PostgreSQL server URL; a fresh database is created
+on it for the run and dropped afterwards) or, when unset, a SQLite file in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from bot import create_app, signature
+from bot.config import normalise_database_url
+from bot.migrate import upgrade
+from models import Base
+
+SECRET = "8c570fa6dd201bb328f1c1eac23a96d8"
+TOKEN = "test-access-token"
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+LINE_PLATFORM = Path(os.environ.get("LINE_PLATFORM_DIR", SHARED / "line-platform"))
+
+
+def _postgres_database(server_url: str):
+    """Create a uniquely named database on the server; return its URL and a dropper."""
+    url = make_url(normalise_database_url(server_url))
+    name = f"fieldline_test_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return url.set(database=name).render_as_string(hide_password=False), drop
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """A migrated database for the whole run, on PostgreSQL when TEST_DATABASE_URL says so."""
+    server = os.environ.get("TEST_DATABASE_URL")
+    if server:
+        url, drop = _postgres_database(server)
+    else:
+        url, drop = f"sqlite:///{tmp_path_factory.mktemp('db') / 'fieldline.db'}", None
+    upgrade(url)
+    yield url
+    if drop:
+        drop()
+
+
+@pytest.fixture
+def app(database_url, tmp_path, monkeypatch):
+    """A FieldLine app on the test database, emptied before each test; no background thread."""
+    monkeypatch.setenv("FIELDLINE_INSTANCE_DIR", str(tmp_path / "instance"))
+    application = create_app(
+        {
+            "TESTING": True,
+            "FIELDLINE_MODE": "production",
+            "DATABASE_URL": database_url,
+            "LINE_CHANNEL_SECRET": SECRET,
+            "LINE_CHANNEL_ACCESS_TOKEN": TOKEN,
+            "SECRET_KEY": "test-secret-key",
+            "SPOOL_DIR": str(tmp_path / "spool"),
+            "MEDIA_DIR": str(tmp_path / "media"),
+            "LINE_API_BASE_URL": "http://127.0.0.1:9",
+            "BACKGROUND_WORKER": False,
+            "SESSION_COOKIE_SECURE": False,
+        }
+    )
+    _empty_tables(application.extensions["fieldline"].engine)
+    yield application
+    application.extensions["fieldline"].worker.stop()
+    application.extensions["fieldline"].engine.dispose()
+
+
+def _empty_tables(engine) -> None:
+    """Delete every row, children first, so each test starts from a clean migrated schema."""
+    with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
+
+
+@pytest.fixture
+def services(app):
+    """The app's shared services (sessions, intake, processor, worker, messenger)."""
+    return app.extensions["fieldline"]
+
+
+@pytest.fixture
+def client(app):
+    """A test client of the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def post_webhook(client):
+    """Sign a body with the test channel secret and POST it to /callback."""
+
+    def post(payload, *, secret: str = SECRET, raw: bytes | None = None):
+        body = raw if raw is not None else json.dumps(payload, ensure_ascii=False).encode()
+        return client.post(
+            "/callback",
+            data=body,
+            headers={"x-line-signature": signature.sign(secret, body), "content-type": "application/json"},
+        )
+
+    return post
+
+
+@pytest.fixture
+def sample_events():
+    """LINE's recorded webhook body from line-bot-sdk-python's own tests (28 events)."""
+    return json.loads((LINE_PLATFORM / "sample-webhook-events.json").read_text())

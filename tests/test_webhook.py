@@ -1,0 +1,107 @@
+"""The webhook: signatures, storing each event once, malformed bodies, the Verify button."""
+
+from __future__ import annotations
+
+import copy
+import json
+import threading
+
+from sqlalchemy import func, select
+
+from bot import signature
+from models import InboxEvent, RejectedBody
+from tests.conftest import SECRET
+
+
+def count(services, model) -> int:
+    """How many rows a table holds."""
+    with services.sessions() as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+def test_signature_matches_line_test_vector():
+    body = b'{"destination":"U8e742f61d673b39c7fff3cecb7536ef0","events":[]}'
+    assert signature.sign(SECRET, body) == "GhRKmvmHys4Pi8DxkF4+EayaH0OqtJtaZxgTD9fMDLs="
+    assert signature.is_valid(SECRET, body, "GhRKmvmHys4Pi8DxkF4+EayaH0OqtJtaZxgTD9fMDLs=")
+    assert not signature.is_valid(SECRET, body + b" ", "GhRKmvmHys4Pi8DxkF4+EayaH0OqtJtaZxgTD9fMDLs=")
+    hexdigest = "1a144a9af9877ace0f8bc0f1b2f913e11ac9a1f43aaa4b6d6718130f5f4c0cbb"
+    assert not signature.is_valid(SECRET, body, hexdigest)
+
+
+def test_missing_or_wrong_signature_is_400_and_stores_nothing(client, services, sample_events):
+    body = json.dumps(sample_events).encode()
+    assert client.post("/callback", data=body).status_code == 400
+    wrong = signature.sign("another-secret", body)
+    assert client.post("/callback", data=body, headers={"x-line-signature": wrong}).status_code == 400
+    assert count(services, InboxEvent) == 0
+    assert count(services, RejectedBody) == 0
+
+
+# The sample's 28 events share one webhookEventId (a test fixture, unlike LINE); event 25 is
+# event 0 redelivered (isRedelivery: true, otherwise identical), so 27 distinct events remain.
+DISTINCT_SAMPLE_EVENTS = 27
+
+
+def test_every_sample_event_is_stored_once(post_webhook, services, sample_events):
+    assert len(sample_events["events"]) == 28
+    assert post_webhook(sample_events).status_code == 200
+    assert count(services, InboxEvent) == DISTINCT_SAMPLE_EVENTS
+    redelivered = copy.deepcopy(sample_events)
+    for event in redelivered["events"]:
+        event["deliveryContext"] = {"isRedelivery": True}
+    assert post_webhook(redelivered).status_code == 200
+    assert count(services, InboxEvent) == DISTINCT_SAMPLE_EVENTS
+    with services.sessions() as session:
+        types = sorted(session.scalars(select(InboxEvent.event_type)))
+    assert types.count("message") == 10
+    assert "undefined" in types  # the unknown type is kept raw, not dropped
+
+
+def test_each_event_posted_alone_is_stored_once(post_webhook, services, sample_events):
+    for event in sample_events["events"]:
+        envelope = {"destination": sample_events["destination"], "events": [event]}
+        assert post_webhook(envelope).status_code == 200
+        assert post_webhook(envelope).status_code == 200
+    assert count(services, InboxEvent) == DISTINCT_SAMPLE_EVENTS
+
+
+def test_concurrent_redeliveries_store_one_row(app, services, sample_events):
+    event = sample_events["events"][0]
+    body = json.dumps({"destination": "Uabc", "events": [event]}).encode()
+    headers = {"x-line-signature": signature.sign(SECRET, body)}
+    statuses = []
+
+    def deliver():
+        statuses.append(app.test_client().post("/callback", data=body, headers=headers).status_code)
+
+    threads = [threading.Thread(target=deliver) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [200] * 8
+    assert count(services, InboxEvent) == 1
+
+
+def test_verify_button_needs_no_database(post_webhook, services, monkeypatch):
+    def boom(*args, **kwargs):
+        raise AssertionError("the database was touched")
+
+    monkeypatch.setattr(services.intake, "accept", boom)
+    assert post_webhook({"destination": "U8e742f61d673b39c7fff3cecb7536ef0", "events": []}).status_code == 200
+
+
+def test_malformed_signed_body_is_400_and_kept(post_webhook, services):
+    assert post_webhook(None, raw=b"{not json").status_code == 400
+    assert post_webhook(None, raw=b'{"events": "nope"}').status_code == 400
+    assert post_webhook(None, raw=b"[1, 2]").status_code == 400
+    with services.sessions() as session:
+        bodies = session.scalars(select(RejectedBody.body).order_by(RejectedBody.id)).all()
+    assert bodies == ["{not json", '{"events": "nope"}', "[1, 2]"]
+    assert count(services, InboxEvent) == 0
+
+
+def test_oversized_body_is_413(client):
+    body = b'{"events": [' + b" " * (1024 * 1024) + b"]}"
+    response = client.post("/callback", data=body, headers={"x-line-signature": signature.sign(SECRET, body)})
+    assert response.status_code == 413
