@@ -40,11 +40,24 @@ case "${1:-}" in
     "$VENV/bin/flask" --app bot demo load
     "$VENV/bin/python" -m scheduler &
     clock=$!
-    trap 'kill $clock 2>/dev/null' EXIT
+    "$VENV/bin/gunicorn" --bind "127.0.0.1:$PORT" 'bot:create_app()' &
+    web=$!
+    trap 'kill $clock $web 2>/dev/null; wait' EXIT INT TERM
+    "$VENV/bin/python" - "$PORT" <<'PY'
+import sys, time, urllib.request
+for _ in range(120):
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/healthz", timeout=2)
+        break
+    except OSError:
+        time.sleep(0.5)
+PY
+    "$VENV/bin/flask" --app bot richmenu deploy || echo "(the rich menu could not be deployed to the emulator)"
     echo
-    echo "FieldLine พร้อมแล้ว: เปิด http://127.0.0.1:$PORT/emulator/ เพื่อคุยกับบอท (admin: http://127.0.0.1:$PORT/admin/)"
+    echo "FieldLine พร้อมแล้ว: เปิด http://127.0.0.1:$PORT/emulator/ เพื่อคุยกับบอท"
+    echo "หน้าผู้ดูแล: http://127.0.0.1:$PORT/admin/ (admin / fieldline-demo)   Ctrl+C เพื่อหยุด"
     echo
-    "$VENV/bin/gunicorn" 'bot:create_app()'
+    wait $web
     ;;
   test)
     setup requirements-dev

@@ -8,13 +8,16 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from bot import migrate
+from bot import demo, migrate, richmenu
+from bot.config import DEMO
 
 log = logging.getLogger(__name__)
 
 db_cli = AppGroup("db", help="Database schema.")
 spool_cli = AppGroup("spool", help="The local spool of webhook bodies the database missed.")
 worker_cli = AppGroup("worker", help="Event processing outside the web process.")
+richmenu_cli = AppGroup("richmenu", help="The one-to-one chat's rich menu.")
+demo_cli = AppGroup("demo", help="Demo data (demo mode only).")
 
 
 @db_cli.command("upgrade")
@@ -54,7 +57,33 @@ def worker_run(once: bool) -> None:
         worker.stop()
 
 
+@richmenu_cli.command("deploy")
+def richmenu_deploy() -> None:
+    """Create the rich menu with its generated image and make it the default (LINE_API_BASE_URL or LINE)."""
+    menu_id = richmenu.deploy(current_app.extensions["fieldline"].messenger)
+    click.echo(f"ติดตั้งริชเมนูแล้ว: {menu_id}")
+
+
+@richmenu_cli.command("image")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+def richmenu_image(path: str) -> None:
+    """Write the rich menu image to a file, to look at it before deploying."""
+    with open(path, "wb") as handle:
+        handle.write(richmenu.menu_image())
+    click.echo(path)
+
+
+@demo_cli.command("load")
+def demo_load() -> None:
+    """Load demo data: staff accounts admin and secretariat (password fieldline-demo)."""
+    if current_app.config["FIELDLINE_MODE"] != DEMO:
+        raise click.ClickException("demo data is loaded only with FIELDLINE_MODE=demo")
+    with current_app.extensions["fieldline"].sessions.begin() as session:
+        created = demo.load(session)
+    click.echo(f"ข้อมูลทดลองพร้อมแล้ว (created: {', '.join(created) or 'nothing new'}); รหัสผ่าน {demo.DEMO_PASSWORD}")
+
+
 def init_app(app: Flask) -> None:
     """Register the command groups on the app."""
-    for group in (db_cli, spool_cli, worker_cli):
+    for group in (db_cli, spool_cli, worker_cli, richmenu_cli, demo_cli):
         app.cli.add_command(group)

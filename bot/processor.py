@@ -7,6 +7,7 @@ import logging
 import traceback
 from datetime import timedelta
 
+from linebot.v3.webhooks import Event
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -83,6 +84,7 @@ class Processor:
         now = utcnow()
         event.attempts += 1
         raw = json.loads(event.payload)
+        _note_unmodelled(raw)
         if event.mode == "standby":
             event.status = InboxStatus.IGNORED
             event.last_error = "standby: another channel answers this chat"
@@ -115,6 +117,14 @@ class Processor:
         event.status = InboxStatus.DONE
         event.last_error = None
         event.processed_at = now
+
+
+def _note_unmodelled(raw: dict) -> None:
+    """Log (type only, never content) an event line-bot-sdk cannot model; it is handled raw anyway."""
+    try:
+        Event.from_dict(raw)
+    except Exception:
+        log.warning("event type %r is not modelled by line-bot-sdk; kept raw in the inbox", raw.get("type"))
 
 
 def retry(session: Session, event_id: int) -> bool:

@@ -41,7 +41,7 @@ class OutgoingMessage(Base):
         Enum(OutboxStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
         default=OutboxStatus.PENDING,
     )
-    method: Mapped[str | None] = mapped_column(String(10))
+    method: Mapped[str | None] = mapped_column(String(20))
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

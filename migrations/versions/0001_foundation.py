@@ -136,7 +136,7 @@ def upgrade() -> None:
     sa.Column('messages', sa.JSON(), nullable=False),
     sa.Column('retry_key', sa.String(length=36), nullable=False),
     sa.Column('status', sa.Enum('pending', 'sent', 'failed', 'parked', name='outboxstatus', native_enum=False, length=16), nullable=False),
-    sa.Column('method', sa.String(length=10), nullable=True),
+    sa.Column('method', sa.String(length=20), nullable=True),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('next_attempt_at', models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
