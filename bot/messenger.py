@@ -49,6 +49,7 @@ class Content:
 
     data: bytes
     content_type: str
+    status: int = 200
 
 
 class Messenger:
@@ -102,7 +103,8 @@ class Messenger:
     def content(self, message_id: str) -> Content:
         """Download a message's image, video, audio or file (202 while LINE prepares it)."""
         response = self._call(self._blob.get_message_content_with_http_info, message_id)
-        return Content(response.data, (response.headers or {}).get("Content-Type", "application/octet-stream"))
+        content_type = (response.headers or {}).get("Content-Type", "application/octet-stream")
+        return Content(response.data or b"", content_type, response.status_code)
 
     def display_name(self, user_id: str, chat_id: str | None = None) -> str | None:
         """A user's display name from their profile, or from the group member profile."""

@@ -11,7 +11,8 @@ from linebot.v3.webhooks import Event
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import delivery
+from bot import delivery, media
+from bot.media import MediaStore
 from bot.messenger import Messenger
 from handlers.basics import remember_sender
 from handlers.context import Context
@@ -33,11 +34,18 @@ def retry_delay(attempts: int) -> timedelta:
 class Processor:
     """Claims due inbox events, routes them through the handler registry and fills the outbox."""
 
-    def __init__(self, session_factory: sessionmaker[Session], registry: Registry, messenger: Messenger):
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        registry: Registry,
+        messenger: Messenger,
+        media_store: MediaStore | None = None,
+    ):
         """Keep the collaborators; nothing runs until process_due is called."""
         self.session_factory = session_factory
         self.registry = registry
         self.messenger = messenger
+        self.media_store = media_store
 
     def process_due(self, *, limit: int = 200) -> int:
         """Process due events (oldest first per chat) and deliver their messages; return how many."""
@@ -45,6 +53,8 @@ class Processor:
         while processed < limit and self.process_one():
             processed += 1
         delivery.deliver_due(self.session_factory, self.messenger)
+        if self.media_store is not None:
+            media.fetch_due(self.session_factory, self.messenger, self.media_store)
         return processed
 
     def process_one(self) -> bool:
@@ -92,7 +102,7 @@ class Processor:
             return
         try:
             with session.begin_nested():
-                ctx = Context(session=session, event=raw, now=now, line=self.messenger)
+                ctx = Context(session=session, event=raw, now=now, line=self.messenger, inbox_event_id=event.id)
                 ctx.sender = remember_sender(ctx)
                 messages = self.registry.dispatch(ctx)
                 if messages:
@@ -104,6 +114,8 @@ class Processor:
                         event_at=event.event_at,
                         inbox_event_id=event.id,
                     )
+                for recipient, extra in ctx.pushes:
+                    delivery.enqueue(session, recipient, extra, inbox_event_id=event.id, purpose="push")
         except Exception as exc:  # one bad event must not stop the others
             event.last_error = "".join(traceback.format_exception_only(exc)).strip()[:2000]
             if event.attempts >= MAX_ATTEMPTS:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import make_engine, make_session_factory
 from bot.intake import Intake
+from bot.media import MediaStore
 from bot.messenger import Messenger
 from bot.processor import Processor
 from bot.spool import Spool
@@ -37,6 +38,7 @@ class Services:
         messenger = Messenger(config["LINE_CHANNEL_ACCESS_TOKEN"], config.get("LINE_API_BASE_URL"))
         registry = build_registry()
         intake = Intake(sessions, Spool(config["SPOOL_DIR"]), config.get("DB_DEADLINE_SECONDS", 1.5))
-        processor = Processor(sessions, registry, messenger)
+        media_store = MediaStore(config["MEDIA_DIR"])
+        processor = Processor(sessions, registry, messenger, media_store)
         worker = Worker(intake, processor)
         return cls(engine, sessions, messenger, registry, intake, processor, worker)

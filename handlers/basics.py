@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from linebot.v3.messaging import Message
 from sqlalchemy import select
 
-from handlers import messages
+from handlers import messages, registration
 from handlers.context import Context
 from handlers.registry import Registry, interrupts_flows
 from handlers.texts import common as t
-from models import Chat, Conversation, Member
+from models import Chat, Member
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,8 @@ def on_follow(ctx: Context) -> list[Message]:
     member.is_friend = True
     if ctx.line is not None and ctx.user_id:
         member.display_name = ctx.line.display_name(ctx.user_id) or member.display_name
-    return [messages.text(t.WELCOME, [t.QUICK_HELP])]
+    invitation = registration.invite_on_follow(ctx, member)
+    return [messages.text(t.WELCOME, None if invitation else [t.QUICK_HELP]), *invitation]
 
 
 def on_unfollow(ctx: Context) -> list[Message]:
@@ -78,18 +80,6 @@ def on_leave(ctx: Context) -> list[Message]:
     return []
 
 
-def on_members_changed(ctx: Context) -> list[Message]:
-    """People joined or left a group: keep its head count when it is known."""
-    chat = remember_chat(ctx)
-    if chat is None or chat.member_count is None:
-        return []
-    key = "joined" if ctx.event_type == "memberJoined" else "left"
-    members = (ctx.event.get(key) or {}).get("members") or []
-    change = len(members) if key == "joined" else -len(members)
-    chat.member_count = max(0, chat.member_count + change)
-    return []
-
-
 def show_help(ctx: Context) -> list[Message]:
     """List what the bot can do."""
     return [messages.text(t.HELP, [t.QUICK_REPORT, t.QUICK_CHECKIN])]
@@ -102,13 +92,10 @@ def fallback(ctx: Context) -> list[Message]:
     return [messages.text(t.NOT_UNDERSTOOD, [t.QUICK_HELP, t.QUICK_REPORT, t.QUICK_CHECKIN])]
 
 
-@interrupts_flows
-def cancel(ctx: Context) -> list[Message]:
+def cancel(ctx: Context, registry: Registry) -> list[Message]:
     """Leave whatever guided conversation the user is in."""
-    conversation = ctx.session.scalar(select(Conversation).where(Conversation.line_user_id == ctx.user_id))
-    if conversation is None:
+    if not registry.cancel_flow(ctx):
         return [messages.text(t.NOTHING_TO_CANCEL)]
-    ctx.session.delete(conversation)
     return [messages.text(t.CANCELLED, [t.QUICK_HELP])]
 
 
@@ -118,8 +105,6 @@ def register(registry: Registry) -> None:
     registry.on_event("unfollow")(on_unfollow)
     registry.on_event("join")(on_join)
     registry.on_event("leave")(on_leave)
-    registry.on_event("memberJoined")(on_members_changed)
-    registry.on_event("memberLeft")(on_members_changed)
-    registry.command(*t.CANCEL_WORDS, chat_types={"user"})(cancel)
+    registry.command(*t.CANCEL_WORDS, chat_types={"user"})(interrupts_flows(partial(cancel, registry=registry)))
     registry.command(*t.HELP_WORDS)(show_help)
     registry.help(fallback)

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session
 
 from models import Member
+from models.timeutil import from_line_ms
 
 
 class LineReader(Protocol):
@@ -16,6 +17,9 @@ class LineReader(Protocol):
 
     def display_name(self, user_id: str, chat_id: str | None = None) -> str | None:
         """Return a user's display name, or None if LINE will not tell."""
+
+    def group_member_count(self, group_id: str) -> int:
+        """Return how many people are in a group."""
 
 
 @dataclass
@@ -27,7 +31,18 @@ class Context:
     now: datetime
     sender: Member | None = None
     line: LineReader | None = None
-    notes: list[str] = field(default_factory=list)
+    pushes: list[tuple[str, list[Any]]] = field(default_factory=list)
+    inbox_event_id: int | None = None
+
+    def push_to(self, recipient: str, messages: list[Any]) -> None:
+        """Send messages to someone other than this chat (by push, after the commit)."""
+        self.pushes.append((recipient, messages))
+
+    @property
+    def sent_at(self) -> datetime:
+        """When LINE says the event happened (processing may be later)."""
+        stamp = self.event.get("timestamp")
+        return from_line_ms(stamp) if isinstance(stamp, int | float) else self.now
 
     @property
     def event_type(self) -> str:

@@ -46,6 +46,7 @@ class Registry:
         """Start empty; domain modules add their handlers with register(registry)."""
         self._events: dict[str, Handler] = {}
         self._flows: dict[str, Handler] = {}
+        self._flow_cancels: dict[str, Callable[[Context, Conversation], None]] = {}
         self._postbacks: dict[str, Handler] = {}
         self._commands: list[Command] = []
         self._free_text: list[Handler] = []
@@ -60,14 +61,30 @@ class Registry:
 
         return decorate
 
-    def flow(self, name: str) -> Callable[[Handler], Handler]:
-        """Register the handler of a guided conversation, called while it is in progress."""
+    def flow(
+        self, name: str, *, on_cancel: Callable[[Context, Conversation], None] | None = None
+    ) -> Callable[[Handler], Handler]:
+        """Register the handler of a guided conversation, and what to tidy up if it is cancelled."""
 
         def decorate(handler: Handler) -> Handler:
             self._flows[name] = handler
+            if on_cancel is not None:
+                self._flow_cancels[name] = on_cancel
             return handler
 
         return decorate
+
+    def cancel_flow(self, ctx: Context) -> bool:
+        """End the user's conversation, running its flow's tidy-up; False if there was none."""
+        conversation = self._conversation(ctx)
+        if conversation is None:
+            return False
+        tidy = self._flow_cancels.get(conversation.flow)
+        if tidy is not None:
+            tidy(ctx, conversation)
+        ctx.session.delete(conversation)
+        ctx.session.flush()
+        return True
 
     def postback(self, action: str) -> Callable[[Handler], Handler]:
         """Register the handler of postbacks whose data has action=<action>."""

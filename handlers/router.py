@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from handlers import basics
+from handlers import basics, groups, news_reports, registration
 from handlers.registry import Registry
 
-DOMAINS = (basics,)
+DOMAINS = (basics, registration, groups, news_reports)
 
 
 def build_registry() -> Registry:

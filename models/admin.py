@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 from datetime import datetime
 
 from sqlalchemy import JSON, Enum, ForeignKey, Index, String
@@ -39,6 +40,25 @@ class StaffUser(Base):
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
 
+    # Flask-Login's user protocol, without importing Flask into the models.
+    @property
+    def is_authenticated(self) -> bool:
+        """A loaded staff account is a signed-in one (Flask-Login)."""
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        """A staff account is never the anonymous user (Flask-Login)."""
+        return False
+
+    def get_id(self) -> str:
+        """The id kept in the session cookie, bound to the password so changing it signs out other sessions."""
+        return f"{self.id}:{self.password_fingerprint()}"
+
+    def password_fingerprint(self) -> str:
+        """A short digest of the password hash (never the hash itself) for session ids."""
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+
 
 class ApiToken(Base):
     """A bearer token for the JSON API; only its hash is stored."""
@@ -60,7 +80,10 @@ class AuditEntry(Base):
     """Who did or viewed what, and when; never the content of personal data itself."""
 
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_actor_action_at", "actor", "action", "at"),)
+    __table_args__ = (
+        Index("ix_audit_log_actor_action_at", "actor", "action", "at"),
+        Index("ix_audit_log_ip_action_at", "ip", "action", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -2,17 +2,35 @@
 
 from __future__ import annotations
 
+import enum
+import secrets
 from datetime import datetime
 
-from sqlalchemy import JSON, String
+from sqlalchemy import JSON, Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
 from models.timeutil import utcnow
 
 
+class MemberStatus(enum.StrEnum):
+    """Where a person stands with the network."""
+
+    UNREGISTERED = "unregistered"
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    SUSPENDED = "suspended"
+
+
+def new_reporter_code() -> str:
+    """A pseudonym shown instead of an informant's identity, e.g. R-7KQ2M9."""
+    alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+    return "R-" + "".join(secrets.choice(alphabet) for _ in range(6))
+
+
 class Member(Base):
-    """A LINE user who has talked to the bot or befriended it."""
+    """A LINE user who has talked to the bot or befriended it, and their network registration."""
 
     __tablename__ = "members"
 
@@ -22,6 +40,20 @@ class Member(Base):
     is_friend: Mapped[bool] = mapped_column(default=False)
     first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    reporter_code: Mapped[str] = mapped_column(String(12), unique=True, default=new_reporter_code)
+    status: Mapped[MemberStatus] = mapped_column(
+        Enum(MemberStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        default=MemberStatus.UNREGISTERED,
+    )
+    full_name: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    occupation_code: Mapped[str | None] = mapped_column(ForeignKey("occupations.code"))
+    district: Mapped[str | None] = mapped_column(String(60))
+    consent_version: Mapped[str | None] = mapped_column(String(20))
+    consent_at: Mapped[datetime | None]
+    registered_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[str | None] = mapped_column(String(80))
 
 
 class Chat(Base):
@@ -37,6 +69,15 @@ class Chat(Base):
     member_count: Mapped[int | None]
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
     left_at: Mapped[datetime | None]
+    purpose: Mapped[str | None] = mapped_column(String(20))  # network | patrol | department | agency
+    occupation_code: Mapped[str | None] = mapped_column(ForeignKey("occupations.code"))
+    registered_at: Mapped[datetime | None]
+    registered_by: Mapped[str | None] = mapped_column(String(80))
+
+    @property
+    def is_registered(self) -> bool:
+        """Whether the secretariat registered this group (unregistered groups are never logged)."""
+        return self.registered_at is not None and self.purpose is not None
 
 
 class Conversation(Base):

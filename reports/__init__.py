@@ -1,0 +1,1 @@
+"""KPI computation and documents built from FieldLine's data."""
