@@ -27,6 +27,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["fieldline"] = services
     app.register_blueprint(webhook.bp)
     app.register_blueprint(health.bp)
+    from bot import admin, api, auth
+
+    auth.init_app(app)  # Flask-Login; CSRF on every form except /callback and /api/
+    admin.init_app(app)
+    api.init_app(app)
     cli.init_app(app)
     if app.config["FIELDLINE_MODE"] == DEMO and app.config.get("MOUNT_EMULATOR", True):
         from bot.emulator import mount

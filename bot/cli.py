@@ -8,8 +8,13 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from bot import demo, migrate, richmenu
+from bot import demo, migrate
+from bot.admin.cli import admin_cli
 from bot.config import DEMO
+from bot.emulator.cli import emulator_cli
+from bot.network_cli import network_cli
+from bot.riskpoints_cli import riskpoints_cli
+from bot.workgroup_cli import workgroup_cli
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +65,8 @@ def worker_run(once: bool) -> None:
 @richmenu_cli.command("deploy")
 def richmenu_deploy() -> None:
     """Create the rich menu with its generated image and make it the default (LINE_API_BASE_URL or LINE)."""
+    from bot import richmenu  # Pillow and the SDK's models load only for this command
+
     menu_id = richmenu.deploy(current_app.extensions["fieldline"].messenger)
     click.echo(f"ติดตั้งริชเมนูแล้ว: {menu_id}")
 
@@ -68,6 +75,8 @@ def richmenu_deploy() -> None:
 @click.argument("path", type=click.Path(dir_okay=False, writable=True))
 def richmenu_image(path: str) -> None:
     """Write the rich menu image to a file, to look at it before deploying."""
+    from bot import richmenu
+
     with open(path, "wb") as handle:
         handle.write(richmenu.menu_image())
     click.echo(path)
@@ -75,7 +84,7 @@ def richmenu_image(path: str) -> None:
 
 @demo_cli.command("load")
 def demo_load() -> None:
-    """Load demo data: staff accounts admin and secretariat (password fieldline-demo)."""
+    """Load demo data: staff admin/secretariat (password fieldline-demo), units, risk points, FY 2564."""
     if current_app.config["FIELDLINE_MODE"] != DEMO:
         raise click.ClickException("demo data is loaded only with FIELDLINE_MODE=demo")
     with current_app.extensions["fieldline"].sessions.begin() as session:
@@ -85,5 +94,7 @@ def demo_load() -> None:
 
 def init_app(app: Flask) -> None:
     """Register the command groups on the app."""
-    for group in (db_cli, spool_cli, worker_cli, richmenu_cli, demo_cli):
+    for group in (db_cli, spool_cli, worker_cli, richmenu_cli, demo_cli, admin_cli, network_cli, emulator_cli):
         app.cli.add_command(group)
+    app.cli.add_command(riskpoints_cli)
+    app.cli.add_command(workgroup_cli)

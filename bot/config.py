@@ -18,6 +18,7 @@ ENVIRONMENT_KEYS = frozenset(
         "SPOOL_DIR",
         "SECRET_KEY",
         "PUBLIC_BASE_URL",
+        "LINE_BOT_BASIC_ID",
     }
 )
 PRODUCTION = "production"
@@ -74,9 +75,11 @@ def load_config(env: dict[str, str] | None = None, instance_path: str | Path = "
         "SPOOL_DIR": str(Path(env.get("SPOOL_DIR", instance / "spool")).resolve()),
         "SECRET_KEY": env.get("SECRET_KEY", ""),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{port}").rstrip("/"),
+        "LINE_BOT_BASIC_ID": env.get("LINE_BOT_BASIC_ID", "").strip() or None,
         "BACKGROUND_WORKER": env.get("FIELDLINE_BACKGROUND_WORKER", "1") != "0",
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         "DB_DEADLINE_SECONDS": float(env.get("FIELDLINE_DB_DEADLINE", "1.5")),
+        "TRUSTED_PROXY_COUNT": int(env.get("FIELDLINE_TRUSTED_PROXIES", "0") or 0),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": mode == PRODUCTION,

@@ -1,4 +1,8 @@
-"""Delivering the outbox: reply while the token lives, otherwise push with a retry key."""
+"""Delivering the outbox: reply while the token lives, otherwise push (or multicast) with a retry key.
+
+Every push passes the quota gate of bot/quota.py: a non-urgent row that would go past the month's
+quota waits for next month; a delivered push records what it cost, for the admin web's usage by job.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from linebot.v3.messaging import Message
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import quota
 from bot.messenger import LineApiError, Messenger
 from handlers.messages import within_limits
 from models import OutboxStatus, OutgoingMessage
@@ -36,8 +41,14 @@ def enqueue(
     event_at: datetime | None = None,
     inbox_event_id: int | None = None,
     purpose: str = "reply",
+    urgent: bool = True,
+    multicast_to: list[str] | None = None,
 ) -> list[OutgoingMessage]:
-    """Add messages to the outbox in the caller's transaction; only the first batch may reply."""
+    """Add messages to the outbox in the caller's transaction; only the first batch may reply.
+
+    urgent=False lets a push wait for next month when the quota is used up; multicast_to (up to 500
+    user ids) sends the row by multicast instead of a push to `recipient`.
+    """
     rows = []
     for number, batch in enumerate(within_limits(messages)):
         token = reply_token if number == 0 else None
@@ -48,6 +59,8 @@ def enqueue(
             reply_token=token,
             reply_deadline=(event_at + REPLY_TOKEN_LIFETIME) if token and event_at else None,
             messages=[message.to_dict() for message in batch],
+            urgent=urgent,
+            multicast_to=list(multicast_to) if multicast_to else None,
         )
         session.add(row)
         rows.append(row)
@@ -62,18 +75,19 @@ def deliver_due(session_factory: sessionmaker[Session], messenger: Messenger, *,
     a minute ahead) and committed first, then sent, then its outcome recorded.
     """
     sent = 0
+    quota.refresh_if_stale(session_factory, messenger)
     for _ in range(limit):
         with session_factory() as session, session.begin():
             row = _claim(session)
             if row is None:
                 break
-            attempt = _start_attempt(row, utcnow())
+            attempt = _start_attempt(row, utcnow(), session)
         if attempt is None:
             continue
         outcome = _send(messenger, attempt)
         with session_factory() as session, session.begin():
             row = session.get(OutgoingMessage, attempt.row_id)
-            if _record(row, outcome, utcnow()):
+            if _record(row, outcome, utcnow(), attempt.cost):
                 sent += 1
     return sent
 
@@ -85,6 +99,8 @@ class _Attempt:
     messages: list[dict]
     retry_key: str
     reply_token: str | None
+    multicast_to: list[str] | None = None
+    cost: int = 0
 
 
 def _claim(session: Session) -> OutgoingMessage | None:
@@ -99,8 +115,8 @@ def _claim(session: Session) -> OutgoingMessage | None:
     return session.scalar(statement)
 
 
-def _start_attempt(row: OutgoingMessage, now: datetime) -> _Attempt | None:
-    """Lease the row and decide how to send it; None when it must not be sent again."""
+def _start_attempt(row: OutgoingMessage, now: datetime, session: Session) -> _Attempt | None:
+    """Lease the row and decide how to send it; None when it must not (or not yet) be sent."""
     if row.reply_attempted_at is not None and row.method is None and row.last_error is None:
         # A reply went out and the process stopped before recording its outcome. LINE offers
         # no way to ask whether it arrived; sending it again could double it, so we do not.
@@ -108,12 +124,15 @@ def _start_attempt(row: OutgoingMessage, now: datetime) -> _Attempt | None:
         row.method = "reply-unconfirmed"
         log.warning("outbox row %s: reply outcome unknown after a crash; not resent", row.id)
         return None
+    token = row.reply_token if _may_reply(row, now) else None
+    cost = quota.row_cost(session, row)  # recorded only if it ends up pushed (a refused reply falls back)
+    if not token and not quota.admit(session, row, cost, now):
+        return None  # waits for next month's quota
     row.attempts += 1
     row.next_attempt_at = now + LEASE
-    token = row.reply_token if _may_reply(row, now) else None
     if token:
         row.reply_attempted_at = now
-    return _Attempt(row.id, row.recipient, list(row.messages), row.retry_key, token)
+    return _Attempt(row.id, row.recipient, list(row.messages), row.retry_key, token, row.multicast_to, cost)
 
 
 def _send(messenger: Messenger, attempt: _Attempt) -> tuple[str, LineApiError | None]:
@@ -128,13 +147,16 @@ def _send(messenger: Messenger, attempt: _Attempt) -> tuple[str, LineApiError | 
                 if not (exc.invalid_reply_token or exc.retryable):
                     raise
                 log.info("reply refused (status %s); pushing outbox row %s instead", exc.status, attempt.row_id)
+        if attempt.multicast_to:
+            messenger.multicast(attempt.multicast_to, payload, attempt.retry_key)
+            return "multicast", None
         messenger.push(attempt.recipient, payload, attempt.retry_key)
         return "push", None
     except LineApiError as exc:
         return "error", exc
 
 
-def _record(row: OutgoingMessage, outcome: tuple[str, LineApiError | None], now: datetime) -> bool:
+def _record(row: OutgoingMessage, outcome: tuple[str, LineApiError | None], now: datetime, cost: int = 0) -> bool:
     """Store what happened to one attempt; return whether the messages were delivered."""
     method, error = outcome
     if error is None:
@@ -142,9 +164,13 @@ def _record(row: OutgoingMessage, outcome: tuple[str, LineApiError | None], now:
         row.method = method
         row.sent_at = now
         row.last_error = None
+        row.quota_cost = cost if method in ("push", "multicast") else None
         return True
     row.last_error = f"{error.status} {error.body[:500]}"
-    if error.retryable and row.attempts < MAX_ATTEMPTS:
+    if error.status == 429 and "monthly limit" in error.body.lower() and not row.urgent:
+        row.next_attempt_at = quota.next_month_start(now)  # LINE's own count says the quota is spent
+        row.last_error = quota.DEFERRED
+    elif error.retryable and row.attempts < MAX_ATTEMPTS:
         row.next_attempt_at = now + backoff(row.attempts)
     else:
         row.status = OutboxStatus.PARKED if error.retryable else OutboxStatus.FAILED

@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 CANDIDATES = 20
+DELIVERIES = 50  # outbox rows delivered per round at least
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -52,7 +53,8 @@ class Processor:
         processed = 0
         while processed < limit and self.process_one():
             processed += 1
-        delivery.deliver_due(self.session_factory, self.messenger)
+        # Deliver at least as many rows as events were just handled, so the outbox keeps pace with a backlog.
+        delivery.deliver_due(self.session_factory, self.messenger, limit=max(DELIVERIES, processed))
         if self.media_store is not None:
             media.fetch_due(self.session_factory, self.messenger, self.media_store)
         return processed

@@ -52,9 +52,12 @@ class Worker:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
+            busy = False
             try:
-                self.run_once()
+                busy = self.run_once() > 0
             except Exception as exc:  # the database may be down; try again shortly
                 log.warning("worker round failed: %s", type(exc).__name__)
+            if busy:
+                continue  # a backlog (a burst, a replayed spool): go on now, not after the interval
             self._wake.wait(self.interval)
             self._wake.clear()

@@ -106,5 +106,5 @@ def register(registry: Registry) -> None:
     registry.on_event("join")(on_join)
     registry.on_event("leave")(on_leave)
     registry.command(*t.CANCEL_WORDS, chat_types={"user"})(interrupts_flows(partial(cancel, registry=registry)))
-    registry.command(*t.HELP_WORDS)(show_help)
+    registry.command(*t.HELP_WORDS)(interrupts_flows(show_help))
     registry.help(fallback)

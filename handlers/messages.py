@@ -46,12 +46,17 @@ def _cut_point(text: str, limit: int) -> int:
     return newline if newline > index // 2 else index
 
 
+def button_label(label: str, limit: int = 20) -> str:
+    """A button label within LINE's 20 characters, shortened with an ellipsis rather than cut."""
+    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
+
+
 def text(body: str, quick_replies: list[str] | None = None) -> TextMessage:
     """A text message, optionally with quick-reply buttons that send their label."""
     quick = None
     if quick_replies:
         items = [
-            QuickReplyItem(action=MessageAction(label=label[:20], text=label))
+            QuickReplyItem(action=MessageAction(label=button_label(label), text=label))
             for label in quick_replies[:MAX_QUICK_REPLY_ITEMS]
         ]
         quick = QuickReply(items=items)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from handlers import conversation, messages
 from handlers.context import Context
-from handlers.registry import Registry
+from handlers.registry import Registry, interrupts_flows
 from handlers.texts import network as t
 from models import Member, MemberStatus, Occupation
 from models.districts import DISTRICTS, match_district
@@ -133,5 +133,5 @@ def invite_on_follow(ctx: Context, member: Member | None) -> list[Message]:
 
 def register(registry: Registry) -> None:
     """Add the registration command and flow to the registry."""
-    registry.command(t.REGISTER, chat_types={"user"})(start_or_resume)
+    registry.command(t.REGISTER, chat_types={"user"})(interrupts_flows(start_or_resume))
     registry.flow(FLOW)(on_step)

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-from handlers import basics, groups, news_reports, registration
+import handlers.workgroup
+from handlers import basics, cctv, groups, month_reports, news_reports, patrol, registration, work_orders
 from handlers.registry import Registry
 
-DOMAINS = (basics, registration, groups, news_reports)
+DOMAINS = (
+    basics,
+    registration,
+    groups,
+    patrol,
+    cctv,
+    work_orders,
+    month_reports,
+    news_reports,
+    handlers.workgroup,
+)
 
 
 def build_registry() -> Registry:

@@ -18,7 +18,29 @@ from models.network import (
 )
 from models.outbox import OutboxStatus, OutgoingMessage
 from models.people import Chat, Conversation, Member, MemberStatus
+from models.riskpoints import (
+    CameraCheck,
+    CameraStatus,
+    CheckAttempt,
+    CoordinationLetter,
+    CrimeStat,
+    Defect,
+    DefectStatus,
+    MonthlySubmission,
+    OrderEvent,
+    OrderStatus,
+    PatrolCheck,
+    RiskCamera,
+    RiskPhoto,
+    RiskPoint,
+    RiskUnit,
+    RoundMiss,
+    UnitKind,
+    WorkOrder,
+)
+from models.scheduling import JobRun, JobSend, QuotaSnapshot, ReportVersion, RunStatus
 from models.settings import Setting
+from models.workgroup import Agency as Agency  # the working group's tables (models/workgroup.py)
 
 __all__ = [
     "Counter",
@@ -34,6 +56,11 @@ __all__ = [
     "ReportLink",
     "ReportStatus",
     "Setting",
+    "JobRun",
+    "JobSend",
+    "QuotaSnapshot",
+    "ReportVersion",
+    "RunStatus",
     "ApiToken",
     "AuditEntry",
     "Base",
@@ -47,4 +74,22 @@ __all__ = [
     "RejectedBody",
     "Role",
     "StaffUser",
+    "CameraCheck",
+    "CameraStatus",
+    "CheckAttempt",
+    "CoordinationLetter",
+    "CrimeStat",
+    "Defect",
+    "DefectStatus",
+    "MonthlySubmission",
+    "OrderEvent",
+    "OrderStatus",
+    "PatrolCheck",
+    "RiskCamera",
+    "RiskPhoto",
+    "RiskPoint",
+    "RiskUnit",
+    "RoundMiss",
+    "UnitKind",
+    "WorkOrder",
 ]

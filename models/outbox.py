@@ -6,7 +6,7 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
@@ -47,3 +47,8 @@ class OutgoingMessage(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+    # Quota (bot/quota.py): non-urgent pushes wait for next month's quota instead of failing; a row may
+    # carry up to 500 user ids to multicast to; quota_cost is what a delivered push used of the quota.
+    urgent: Mapped[bool] = mapped_column(default=True, server_default=true())
+    multicast_to: Mapped[list | None] = mapped_column(JSON)
+    quota_cost: Mapped[int | None]

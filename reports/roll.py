@@ -10,6 +10,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from handlers.texts.network import PURPOSE_NAMES
 from models import Chat, Member, MemberStatus, Occupation
 from models.timeutil import thai_date, utcnow
 from reports.periods import Period
@@ -20,7 +21,7 @@ STATUS = {
     MemberStatus.REJECTED: "ไม่อนุมัติ",
     MemberStatus.SUSPENDED: "ระงับ",
 }
-PURPOSES = {"network": "เครือข่ายข่าว", "patrol": "หน่วยสายตรวจ", "department": "หน่วยงานแก้ไข", "agency": "หน่วยงานภายนอก"}
+PURPOSES = PURPOSE_NAMES
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 

@@ -20,6 +20,8 @@ from bot.config import normalise_database_url
 from bot.migrate import upgrade
 from models import Base
 
+pytest_plugins = ["tests.line_fixtures"]
+
 SECRET = "8c570fa6dd201bb328f1c1eac23a96d8"
 TOKEN = "test-access-token"
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"

@@ -40,3 +40,11 @@ def test_batches_of_five_keep_order_and_quick_reply_on_the_last_piece():
 def test_quick_replies_are_capped_at_thirteen():
     message = text("เลือก", [f"ตัวเลือก {n}" for n in range(20)])
     assert len(message.quick_reply.items) == 13
+
+
+def test_long_quick_reply_labels_are_shortened_but_send_the_whole_text():
+    message = text("เลือก", ["แรงงานต่างด้าวผิดกฎหมาย", "ยาเสพติด"])
+    first, second = (item.action for item in message.quick_reply.items)
+    assert first.label == "แรงงานต่างด้าวผิดกฎ…" and len(first.label) == 20
+    assert first.text == "แรงงานต่างด้าวผิดกฎหมาย"
+    assert second.label == second.text == "ยาเสพติด"

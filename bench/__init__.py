@@ -1,0 +1,1 @@
+"""Benchmarks of FieldLine (see bench/README.md)."""

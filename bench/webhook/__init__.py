@@ -1,0 +1,1 @@
+"""The webhook benchmark: throughput, latency, loss and duplication, and memory, under gunicorn."""

@@ -1,0 +1,35 @@
+"""The admin web at /admin: staff sign in to watch the inbox, members and the audit log."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the admin blueprint, the error pages and the per-request database session."""
+    from bot.admin import (  # noqa: F401 - the view modules add their routes to the blueprint
+        audit_views,
+        dashboard_views,
+        errors,
+        inbox_views,
+        login_views,
+        member_views,
+        network_groups,
+        network_media,
+        network_reports,
+        network_settings,
+        network_support,
+        riskpoints,
+        scheduler,
+        staff_views,
+        workgroup,
+        workgroup_forwards,
+        workgroup_kpi,
+        workgroup_meetings,
+    )
+    from bot.admin.blueprint import bp
+    from bot.admin.request_session import close_session
+
+    app.teardown_appcontext(close_session)
+    errors.register(app)
+    app.register_blueprint(bp)

@@ -1,0 +1,79 @@
+"""The webhook inbox: the event list (metadata only), one event, and the retry button."""
+
+from __future__ import annotations
+
+import json
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from bot.admin import texts
+from bot.admin.blueprint import bp, is_safe_next
+from bot.admin.queries import INBOX_STATUSES, event_types, inbox_statement
+from bot.admin.request_session import db
+from bot.api.pagination import page_args, paginate
+from bot.audit import Action, record_request
+from bot.auth import Permission, can, require_permission
+from bot.processor import retry
+from models import InboxEvent, InboxStatus
+
+RETRYABLE = (InboxStatus.FAILED, InboxStatus.PARKED)
+
+
+@bp.get("/inbox")
+@require_permission(Permission.VIEW_INBOX)
+def inbox():
+    """List inbox events with their processing state; never the message content."""
+    sql = db()
+    status = request.args.get("status") or None
+    status = status if status in INBOX_STATUSES else None
+    types = event_types(sql)
+    event_type = request.args.get("type") or None
+    event_type = event_type if event_type in types else None
+    page, per_page = page_args(request.args)
+    result = paginate(sql, inbox_statement(status=status, event_type=event_type), page, per_page)
+    return render_template(
+        "admin/inbox_list.html",
+        page=result,
+        statuses=INBOX_STATUSES,
+        types=types,
+        status=status,
+        event_type=event_type,
+        retryable=RETRYABLE,
+        filters={"status": status or "", "type": event_type or ""},
+    )
+
+
+@bp.get("/inbox/<int:event_id>")
+@require_permission(Permission.VIEW_INBOX)
+def inbox_event(event_id: int):
+    """One event's metadata; its raw payload (personal data) only for roles allowed, and audited."""
+    sql = db()
+    event = sql.get(InboxEvent, event_id)
+    if event is None:
+        abort(404)
+    payload = None
+    if can(current_user, Permission.VIEW_PAYLOAD):
+        payload = json.dumps(json.loads(event.payload), ensure_ascii=False, indent=2)
+        record_request(sql, Action.VIEW_INBOX_PAYLOAD, object_type="inbox_event", object_id=event.id)
+    page = render_template("admin/inbox_detail.html", event=event, payload=payload, retryable=RETRYABLE)
+    sql.commit()  # the audit entry is stored before the page leaves
+    return page
+
+
+@bp.post("/inbox/<int:event_id>/retry")
+@require_permission(Permission.RETRY_EVENTS)
+def inbox_retry(event_id: int):
+    """Put a failed or parked event back in the queue (bot.processor.retry)."""
+    sql = db()
+    if sql.get(InboxEvent, event_id) is None:
+        abort(404)
+    if retry(sql, event_id):
+        record_request(sql, Action.INBOX_RETRY, object_type="inbox_event", object_id=event_id)
+        sql.commit()
+        current_app.extensions["fieldline"].worker.wake()
+        flash(texts.RETRY_DONE.format(id=event_id), "success")
+    else:
+        flash(texts.RETRY_REFUSED, "error")
+    target = request.form.get("next")
+    return redirect(target if is_safe_next(target) else url_for("admin.inbox_event", event_id=event_id))

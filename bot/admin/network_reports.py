@@ -1,0 +1,143 @@
+"""The news reports inbox, a report's page, its category and the status updates sent to its reporter.
+
+Lists show reference numbers, categories, districts and reporter codes only. A report's messages, photos
+and places are personal data: opening them is audited (VIEW_REPORT_CONTENT, within the user's districts).
+"""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, render_template, request
+from flask_login import current_user
+
+from bot import network, quota
+from bot.admin import network_texts as nt
+from bot.admin.blueprint import bp
+from bot.admin.network_filters import STATUS_ALL, ReportFilters
+from bot.admin.network_queries import (
+    categories,
+    category_names,
+    group_choices,
+    linked_reports,
+    occupation_names,
+    reports_statement,
+    status_update_history,
+)
+from bot.admin.network_support import actor, audit_identities, back_to, may_see_district, report_url
+from bot.admin.request_session import db
+from bot.api.pagination import page_args, paginate
+from bot.audit import Action, record_request
+from bot.auth import Permission, can, require_permission, visible_districts
+from models import Chat, Member, NewsReport, ReportStatus
+from models.districts import DISTRICTS
+
+CLOSED_TO_UPDATES = (ReportStatus.DRAFT, ReportStatus.WITHDRAWN)
+
+
+def _report_or_404(report_id: int) -> NewsReport:
+    """A report the signed-in user may see (their districts only, for district officers)."""
+    report = db().get(NewsReport, report_id)
+    if report is None or not may_see_district(report.district):
+        abort(404)
+    return report
+
+
+@bp.get("/network/reports")
+@require_permission(Permission.VIEW_NETWORK)
+def network_reports():
+    """The reports inbox: filters by Bangkok date (BE or CE input), district, category, group and status."""
+    sql = db()
+    filters = ReportFilters.from_args(request.args)
+    page, per_page = page_args(request.args)
+    result = paginate(sql, reports_statement(current_user, filters), page, per_page, scalars=False)
+    districts = visible_districts(current_user)
+    return render_template(
+        "admin/network/reports.html",
+        page=result,
+        filters=filters,
+        args=filters.query_args(),
+        statuses=[status.value for status in ReportStatus],
+        status_all=STATUS_ALL,
+        categories=categories(sql),
+        category_names=category_names(sql),
+        groups=group_choices(sql),
+        districts=districts,
+        district_choices=sorted(districts) if districts is not None else DISTRICTS,
+    )
+
+
+@bp.get("/network/reports/<int:report_id>")
+@require_permission(Permission.VIEW_NETWORK)
+def network_report(report_id: int):
+    """One report: its messages in order, photos, places and possible duplicates (audited), and actions."""
+    sql = db()
+    report = _report_or_404(report_id)
+    content = can(current_user, Permission.VIEW_REPORT_CONTENT)
+    reporter = sql.get(Member, report.reporter_id) if report.reporter_id else None
+    identity = (
+        reporter is not None and request.args.get("identity") == "1" and can(current_user, Permission.VIEW_IDENTITIES)
+    )
+    if content:
+        record_request(sql, Action.VIEW_REPORT, object_type="news_report", object_id=report.id)
+    if identity:
+        audit_identities(sql, [reporter.id], report_id=report.id)
+    linked = [one for one in linked_reports(sql, report.id) if may_see_district(one.report.district)]
+    html = render_template(
+        "admin/network/report.html",
+        report=report,
+        content=content,
+        items=report.items if content else [],
+        reporter=reporter,
+        identity=identity,
+        chat=sql.get(Chat, report.chat_id) if report.chat_id else None,
+        category_names=category_names(sql),
+        occupation_names=occupation_names(sql),
+        categories=[c for c in categories(sql) if c.is_active or c.code == report.category_code],
+        linked=linked,
+        history=status_update_history(sql, report.id),
+        quota=quota.current_state(sql),
+        may_update=report.status not in CLOSED_TO_UPDATES,
+    )
+    sql.commit()
+    return html
+
+
+@bp.post("/network/reports/<int:report_id>/category")
+@require_permission(Permission.MANAGE_NETWORK)
+def network_report_category(report_id: int):
+    """Set the secretariat's category for a report (bot.network.set_category); audited."""
+    sql = db()
+    report = _report_or_404(report_id)
+    code = request.form.get("category", "")
+    try:
+        network.set_category(sql, report.id, code, by=actor())
+    except network.NetworkError as problem:
+        flash(str(problem), "error")
+        return back_to(report_url(report.id))
+    record_request(sql, Action.REPORT_CATEGORY, object_type="news_report", object_id=report.id, category=code)
+    sql.commit()
+    name = category_names(sql).get(code, code)
+    flash(nt.CATEGORY_CHANGED.format(ref=report.ref_no or f"#{report.id}", name=name), "success")
+    return back_to(report_url(report.id))
+
+
+@bp.post("/network/reports/<int:report_id>/status-update")
+@require_permission(Permission.MANAGE_NETWORK)
+def network_report_status(report_id: int):
+    """Tell the reporter where the report stands, by push through the outbox (counts against the quota)."""
+    sql = db()
+    report = _report_or_404(report_id)
+    key = request.form.get("update", "")
+    if report.status in CLOSED_TO_UPDATES or key not in nt.STATUS_UPDATE_TEXTS:
+        flash("แจ้งสถานะข่าวนี้ไม่ได้ (ข่าวยังไม่ยืนยันหรือผู้แจ้งยกเลิกแล้ว)", "error")
+        return back_to(report_url(report.id))
+    delivered = network.send_status_update(sql, report.id, key, by=actor())
+    record_request(
+        sql, Action.REPORT_STATUS_UPDATE, object_type="news_report", object_id=report.id, update=key, pushed=delivered
+    )
+    sql.commit()
+    if delivered:
+        current_app.extensions["fieldline"].worker.wake()
+        flash(nt.STATUS_UPDATE_SENT.format(ref=report.ref_no), "success")
+    else:
+        flash(nt.STATUS_UPDATE_UNREACHABLE.format(ref=report.ref_no), "warning")
+    return back_to(report_url(report.id))

@@ -1,0 +1,61 @@
+"""What the network's admin pages share: district scope, the acting user, audit helpers, template labels."""
+
+from __future__ import annotations
+
+from flask import redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm import Session
+
+from bot.admin import network_texts
+from bot.admin.blueprint import bp, is_safe_next
+from bot.audit import Action, record_request
+from bot.auth import visible_districts
+from models.timeutil import thai_date
+
+
+def may_see_district(district: str | None, user: object = None) -> bool:
+    """Whether the user (default: the signed-in one) may see data of a district (None: only unscoped roles)."""
+    districts = visible_districts(current_user if user is None else user)
+    return districts is None or (district is not None and district in districts)
+
+
+def actor() -> str:
+    """The signed-in user's name for 'by' columns."""
+    return current_user.username
+
+
+def audit_identities(session: Session, member_ids: list[int], **detail: object) -> None:
+    """Audit that the current user saw the names and phones of these members."""
+    if member_ids:
+        record_request(
+            session,
+            Action.VIEW_IDENTITY,
+            object_type="member",
+            object_id=member_ids[0] if len(member_ids) == 1 else None,
+            ids=member_ids,
+            count=len(member_ids),
+            **detail,
+        )
+
+
+def back_to(default: str):
+    """Redirect to the form's safe ?next= target, else to the default URL."""
+    target = request.form.get("next")
+    return redirect(target if is_safe_next(target) else default)
+
+
+def report_url(report_id: int) -> str:
+    """The report page's URL."""
+    return url_for("admin.network_report", report_id=report_id)
+
+
+@bp.app_template_filter("thai_day")
+def thai_day(moment) -> str:
+    """A date (or the Bangkok date of an aware datetime) in Thai with the BE year, or a dash."""
+    return thai_date(moment, short=True) if moment is not None else "–"
+
+
+@bp.record_once
+def _template_globals(state) -> None:
+    """The network's Thai labels for every template."""
+    state.app.jinja_env.globals.update(nt=network_texts)

@@ -1,0 +1,119 @@
+"""Thai text of the admin web that is not in the templates: messages, labels and form errors."""
+
+from __future__ import annotations
+
+from models import InboxStatus, Role
+
+APP_NAME = "FieldLine"
+APP_SUBTITLE = "ระบบจัดการสำหรับเจ้าหน้าที่"
+
+# Sign-in
+LOGIN_REQUIRED = "กรุณาเข้าสู่ระบบก่อนใช้งาน"
+LOGIN_FAILED = "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง"
+LOCKED_OUT = "เข้าสู่ระบบไม่สำเร็จหลายครั้งเกินไป ระบบจึงระงับการเข้าสู่ระบบจากบัญชีหรือเครื่องนี้ไว้ชั่วคราว 15 นาที กรุณาลองใหม่หลังเวลา {until}"
+LOGGED_IN = "ยินดีต้อนรับ {name}"
+LOGGED_OUT = "ออกจากระบบเรียบร้อยแล้ว"
+
+# Inbox
+RETRY_DONE = "ส่งเหตุการณ์ #{id} กลับเข้าคิวแล้ว ระบบจะประมวลผลใหม่อีกครั้ง"
+RETRY_REFUSED = "ลองใหม่ได้เฉพาะเหตุการณ์ที่ล้มเหลวหรือถูกพักไว้เท่านั้น"
+
+# Staff management
+STAFF_CREATED = "สร้างบัญชี {username} แล้ว"
+STAFF_UPDATED = "บันทึกการแก้ไขบัญชี {username} แล้ว"
+STAFF_DEACTIVATED = "ปิดการใช้งานบัญชี {username} แล้ว (ออกจากระบบทุกเครื่องและโทเค็น API ใช้ไม่ได้อีก)"
+STAFF_ACTIVATED = "เปิดการใช้งานบัญชี {username} อีกครั้งแล้ว"
+CANNOT_CHANGE_SELF = "ไม่สามารถปิดการใช้งานหรือลดสิทธิ์บัญชีของตนเองได้ เพื่อไม่ให้ระบบขาดผู้ดูแล"
+TOKEN_REVOKED = "ยกเลิกโทเค็น “{name}” แล้ว"  # noqa: S105 - a message, not a secret
+TOKEN_ALREADY_REVOKED = "โทเค็นนี้ถูกยกเลิกไปแล้ว"  # noqa: S105 - a message
+USERNAME_TAKEN = "มีชื่อผู้ใช้นี้อยู่แล้ว"
+USERNAME_INVALID = "ชื่อผู้ใช้ต้องมี 3–80 ตัว ใช้ได้เฉพาะอักษรอังกฤษตัวเล็ก ตัวเลข จุด ขีดล่าง และขีดกลาง"
+PASSWORD_TOO_SHORT = "รหัสผ่านต้องยาวอย่างน้อย {length} ตัวอักษร"  # noqa: S105 - a message
+PASSWORDS_DIFFER = "รหัสผ่านทั้งสองช่องไม่ตรงกัน"
+DISTRICTS_REQUIRED = "เจ้าหน้าที่สำนักงานเขตต้องมีเขตที่รับผิดชอบอย่างน้อยหนึ่งเขต"
+DISTRICT_UNKNOWN = "ไม่รู้จักเขต: {names}"
+FIELD_REQUIRED = "กรุณากรอกช่องนี้"
+
+# Error pages
+SERVER_ERROR_PLAIN = "ระบบขัดข้องชั่วคราว กรุณาลองใหม่อีกครั้งในอีกสักครู่"
+CSRF_FAILED = "แบบฟอร์มหมดอายุหรือไม่ถูกต้อง กรุณาโหลดหน้าใหม่แล้วลองอีกครั้ง"
+
+ROLE_LABELS = {
+    Role.ADMIN: "ผู้ดูแลระบบ",
+    Role.SECRETARIAT: "ฝ่ายเลขานุการ",
+    Role.DISTRICT_OFFICER: "เจ้าหน้าที่สำนักงานเขต",
+    Role.VIEWER: "ผู้ชม (อ่านอย่างเดียว)",
+}
+
+STATUS_LABELS = {
+    InboxStatus.PENDING: "รอประมวลผล",
+    InboxStatus.DONE: "เสร็จแล้ว",
+    InboxStatus.FAILED: "ล้มเหลว (รอลองใหม่)",
+    InboxStatus.PARKED: "พักไว้",
+    InboxStatus.IGNORED: "ข้าม",
+}
+
+SOURCE_LABELS = {
+    "user": "แชตส่วนตัว",
+    "group": "กลุ่ม",
+    "room": "ห้องแชตหลายคน",
+}
+
+EVENT_TYPE_LABELS = {
+    "message": "ข้อความ",
+    "postback": "กดปุ่ม",
+    "follow": "เพิ่มเพื่อน",
+    "unfollow": "บล็อกบอท",
+    "join": "บอทเข้ากลุ่ม",
+    "leave": "บอทออกจากกลุ่ม",
+    "memberJoined": "สมาชิกเข้ากลุ่ม",
+    "memberLeft": "สมาชิกออกจากกลุ่ม",
+    "unsend": "ยกเลิกข้อความ",
+    "videoPlayComplete": "ดูวิดีโอจบ",
+    "beacon": "บีคอน",
+    "accountLink": "เชื่อมบัญชี",
+    "things": "อุปกรณ์ LINE Things",
+    "membership": "สมาชิกแบบชำระเงิน",
+    "activated": "เปิดใช้แชตโมดูล",
+    "deactivated": "ปิดใช้แชตโมดูล",
+    "botSuspended": "บอทถูกระงับ",
+    "botResumed": "บอทกลับมาใช้งาน",
+}
+
+ACTION_LABELS = {
+    "login.ok": "เข้าสู่ระบบ",
+    "login.failed": "เข้าสู่ระบบไม่สำเร็จ",
+    "login.locked": "ถูกระงับการเข้าสู่ระบบ",
+    "logout": "ออกจากระบบ",
+    "view.inbox_payload": "ดูข้อมูลดิบของเหตุการณ์",
+    "view.members": "ดูรายชื่อสมาชิก",
+    "view.rejected": "ดูข้อมูลที่ถูกปฏิเสธ",
+    "view.audit": "ดูบันทึกการใช้งาน",
+    "view.staff": "ดูบัญชีเจ้าหน้าที่",
+    "inbox.retry": "สั่งประมวลผลเหตุการณ์ใหม่",
+    "staff.create": "สร้างบัญชีเจ้าหน้าที่",
+    "staff.update": "แก้ไขบัญชีเจ้าหน้าที่",
+    "staff.deactivate": "ปิดการใช้งานบัญชี",
+    "staff.activate": "เปิดการใช้งานบัญชี",
+    "token.create": "สร้างโทเค็น API",
+    "token.revoke": "ยกเลิกโทเค็น API",
+    "view.member": "ดูข้อมูลสมาชิกเครือข่าย",
+    "view.identity": "ดูชื่อและเบอร์โทรของผู้แจ้งข่าว",
+    "view.report": "ดูเนื้อหาข่าว",
+    "view.report_media": "ดูรูปหรือไฟล์ของข่าว",
+    "view.network_roll": "ส่งออกบัญชีรายชื่อเครือข่ายข่าว",
+    "member.decide": "อนุมัติ/ไม่อนุมัติ/ระงับสมาชิก",
+    "member.update": "แก้ไขข้อมูลสมาชิก",
+    "group_code.create": "สร้างรหัสลงทะเบียนกลุ่ม",
+    "report.category": "เปลี่ยนหมวดหมู่ข่าว",
+    "report.status_update": "แจ้งสถานะข่าวถึงผู้แจ้ง",
+    "network.settings": "แก้ไขการตั้งค่าเครือข่ายข่าว",
+    "network.list_update": "แก้ไขกลุ่มอาชีพหรือหมวดหมู่ข่าว",
+}
+
+
+def label(mapping: dict, key: object) -> str:
+    """The Thai label of a code, or the code itself when it has none."""
+    if key is None:
+        return "–"
+    return mapping.get(key, str(key))

@@ -1,0 +1,222 @@
+"""Forwards in the admin web: send reports to agencies, follow acknowledgements, record measures, letters."""
+
+from __future__ import annotations
+
+import io
+
+from flask import abort, render_template, request, send_file, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from bot import forward_letters
+from bot import workgroup as wg
+from bot import workgroup_forwards as fw
+from bot.admin.blueprint import bp
+from bot.admin.request_session import db
+from bot.admin.workgroup_support import (
+    EDIT_ROLES,
+    FILE_ROLES,
+    READ_ROLES,
+    FormError,
+    actor,
+    back,
+    ids,
+    media_dir,
+    optional_int,
+    parse_date,
+    uploaded,
+)
+from bot.api.pagination import page_args, paginate
+from bot.audit import record_request
+from bot.auth import require_role
+from models import Chat, NewsReport, ReportCategory, ReportStatus
+from models.districts import DISTRICTS
+from models.timeutil import fiscal_year, utcnow
+from models.workgroup import Forward, ForwardRecipient, MeasureKind
+from models.workgroup_ops import WorkgroupError, record_measure
+from reports.network_kpi import MEASURE_KINDS
+from reports.periods import Period
+
+CHOOSABLE = (ReportStatus.NEW, ReportStatus.RECEIVED, ReportStatus.FORWARDED)
+REPORTS_SHOWN = 200
+
+
+def _year() -> int:
+    return request.args.get("fy", type=int) or fiscal_year(wg.bangkok_day(utcnow()))
+
+
+@bp.get("/workgroup/forwards")
+@require_role(*READ_ROLES)
+def wg_forwards():
+    """Forwards of a fiscal year, the agencies that have not acknowledged, and the form to forward reports."""
+    sql = db()
+    year = _year()
+    page, per_page = page_args(request.args)
+    result = paginate(
+        sql,
+        fw.forwards_statement(year).options(selectinload(Forward.recipients), selectinload(Forward.measures)),
+        page,
+        per_page,
+    )
+    period = Period(year)
+    reports = list(
+        sql.scalars(
+            select(NewsReport)
+            .where(NewsReport.ref_no.is_not(None), NewsReport.status.in_(CHOOSABLE))
+            .where(NewsReport.started_at >= period.starts, NewsReport.started_at < period.ends)
+            .order_by(NewsReport.started_at.desc())
+            .limit(REPORTS_SHOWN)
+        )
+    )
+    agencies = wg.active_agencies(sql)
+    groups = {chat.id: chat for chat in sql.scalars(select(Chat).where(Chat.purpose == "agency"))}
+    return render_template(
+        "admin/workgroup/forwards.html",
+        year=year,
+        page=result,
+        pending=fw.unacknowledged(sql),
+        reports=reports,
+        chosen=set(ids_from_args("report")),
+        categories=dict(sql.execute(select(ReportCategory.code, ReportCategory.name)).all()),
+        agencies=agencies,
+        reachable={a.id: fw.agency_group(sql, a) for a in agencies},
+        groups=groups,
+    )
+
+
+def ids_from_args(name: str) -> list[int]:
+    """Integer ids given in the query string (?report=1&report=2)."""
+    return [int(value) for value in request.args.getlist(name) if value.isdigit()]
+
+
+@bp.post("/workgroup/forwards")
+@require_role(*EDIT_ROLES)
+def wg_forward_create():
+    """Forward the reports ticked to the agencies ticked: one LINE message per agency group, and/or letters."""
+    sql = db()
+    form = request.form
+    try:
+        forward = fw.forward_reports(
+            sql,
+            report_ids=ids("report_id"),
+            agency_ids=ids("agency_id"),
+            subject=form.get("subject") or "",
+            note=form.get("note"),
+            via_line=form.get("via_line") == "1",
+            via_letter=form.get("via_letter") == "1",
+            by=actor(),
+            now=utcnow(),
+        )
+    except WorkgroupError as error:
+        return back(url_for("admin.wg_forwards"), str(error), "error")
+    record_request(sql, "workgroup.forward", object_type="forward", object_id=forward.id)
+    sql.commit()
+    cost = sum(r.line_cost or 0 for r in forward.recipients)
+    return back(
+        url_for("admin.wg_forward", forward_id=forward.id),
+        f"ส่งต่อเรื่อง {forward.ref_no} แล้ว (ใช้โควตาข้อความ LINE ประมาณ {cost} ข้อความ)",
+    )
+
+
+@bp.get("/workgroup/forwards/<int:forward_id>")
+@require_role(*READ_ROLES)
+def wg_forward(forward_id: int):
+    """One forward: what was sent, each agency's acknowledgement and letter, and the measures reported."""
+    sql = db()
+    forward = sql.get(Forward, forward_id) or abort(404)
+    reports = list(
+        sql.scalars(
+            select(NewsReport)
+            .where(NewsReport.id.in_([link.report_id for link in forward.report_links]))
+            .order_by(NewsReport.started_at)
+        )
+    )
+    return render_template(
+        "admin/workgroup/forward.html",
+        forward=forward,
+        reports=reports,
+        measure_kinds=MEASURE_KINDS,
+        kinds=list(MeasureKind),
+        districts=DISTRICTS,
+    )
+
+
+@bp.post("/workgroup/forwards/<int:forward_id>/remind")
+@require_role(*EDIT_ROLES)
+def wg_forward_remind(forward_id: int):
+    """Remind now, once, the agency groups of this forward that have not acknowledged."""
+    sql = db()
+    target = url_for("admin.wg_forward", forward_id=forward_id)
+    forward = sql.get(Forward, forward_id) or abort(404)
+    due = [r for r in forward.recipients if r.acknowledged_at is None and r.reminded_at is None and r.line_chat_id]
+    if not due:
+        return back(target, "ไม่มีหน่วยงานที่เตือนทาง LINE ได้อีก (เตือนได้ครั้งเดียว)", "warning")
+    fw.remind_unacknowledged(sql, utcnow(), after_days=0, forward_id=forward_id)
+    record_request(sql, "workgroup.forward_remind", object_type="forward", object_id=forward_id)
+    sql.commit()
+    return back(target, f"ส่งข้อความเตือน {len(due)} หน่วยงานแล้ว")
+
+
+@bp.post("/workgroup/forwards/<int:forward_id>/recipients/<int:recipient_id>/ack")
+@require_role(*EDIT_ROLES)
+def wg_forward_ack(forward_id: int, recipient_id: int):
+    """Record an acknowledgement that came another way (a letter back, a phone call)."""
+    sql = db()
+    recipient = sql.get(ForwardRecipient, recipient_id)
+    if recipient is None or recipient.forward_id != forward_id:
+        abort(404)
+    fw.acknowledge_by_staff(sql, recipient_id, by=actor(), now=utcnow())
+    record_request(sql, "workgroup.forward_ack", object_type="forward_recipient", object_id=recipient_id)
+    sql.commit()
+    return back(url_for("admin.wg_forward", forward_id=forward_id), f"บันทึกการตอบรับของ{recipient.agency.name}แล้ว")
+
+
+@bp.post("/workgroup/forwards/<int:forward_id>/measures")
+@require_role(*EDIT_ROLES)
+def wg_forward_measure(forward_id: int):
+    """Record a measure, policy or plan an agency reported back on this forward, with its document."""
+    sql = db()
+    form = request.form
+    target = url_for("admin.wg_forward", forward_id=forward_id) + "#measures"
+    try:
+        stored = None
+        upload = uploaded("file")
+        if upload is not None:
+            stored = wg.store_file(sql, media_dir(), upload[0], upload[1], purpose="measure", by=actor())
+        measure = record_measure(
+            sql,
+            forward_id=forward_id,
+            agency_id=optional_int("agency_id") or 0,
+            kind=form.get("kind") or MeasureKind.MEASURE.value,
+            title=form.get("title") or "",
+            detail=form.get("detail"),
+            district=(form.get("district") or "").strip() or None,
+            reported_on=parse_date(form.get("reported_on"), label="วันที่หน่วยงานแจ้ง"),
+            stored=stored,
+            by=actor(),
+            now=utcnow(),
+        )
+    except (WorkgroupError, FormError) as error:
+        return back(target, str(error), "error")
+    record_request(sql, "workgroup.measure", object_type="measure", object_id=measure.id)
+    sql.commit()
+    return back(target, "บันทึกมาตรการ/นโยบายแล้ว")
+
+
+@bp.get("/workgroup/forwards/<int:forward_id>/letters/<int:recipient_id>.docx")
+@require_role(*FILE_ROLES)
+def wg_forward_letter(forward_id: int, recipient_id: int):
+    """The DOCX letter to one agency (it holds reports' contents: authorised staff, audited)."""
+    sql = db()
+    recipient = sql.get(ForwardRecipient, recipient_id)
+    if recipient is None or recipient.forward_id != forward_id or not recipient.letter_no:
+        abort(404)
+    data = forward_letters.render_forward_letter(sql, recipient)
+    record_request(sql, "view.forward_letter", object_type="forward_recipient", object_id=recipient_id)
+    sql.commit()
+    return send_file(
+        io.BytesIO(data),
+        mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        as_attachment=True,
+        download_name=forward_letters.filename(recipient.forward, recipient),
+    )

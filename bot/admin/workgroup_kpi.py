@@ -1,0 +1,35 @@
+"""The network KPI page: levels 1 to 5 as a ladder, by the end of each quarter, with their evidence."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+
+from bot import workgroup as wg
+from bot.admin.blueprint import bp
+from bot.admin.request_session import db
+from bot.auth import require_role
+from models import Role
+from models.timeutil import fiscal_year, utcnow
+from reports.network_kpi import evidence_checklist, kpi_by_quarter, network_kpi
+from reports.periods import Period
+
+KPI_ROLES = tuple(Role)  # numbers and documents' names only: every signed-in role
+YEARS_BACK = 10
+
+
+@bp.get("/workgroup/kpi")
+@require_role(*KPI_ROLES)
+def wg_kpi():
+    """The ladder for a fiscal year, the level reached by the end of each quarter, and the evidence list."""
+    sql = db()
+    current = fiscal_year(wg.bangkok_day(utcnow()))
+    year = request.args.get("fy", type=int) or current
+    kpi = network_kpi(sql, Period(year))
+    return render_template(
+        "admin/workgroup/kpi.html",
+        year=year,
+        years=sorted({*range(current + 1, current - YEARS_BACK, -1), year}, reverse=True),
+        kpi=kpi,
+        quarters=kpi_by_quarter(sql, year),
+        checklist=evidence_checklist(kpi),
+    )

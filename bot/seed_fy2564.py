@@ -1,0 +1,298 @@
+"""Seed 000's fiscal year 2564 (1 Oct 2020 – 30 Sep 2021) replayed as data, for tests and the demo.
+
+What the seed states (sections 6.4, 6.5 and 9): three LINE groups of 42, 88 and 115 members across at
+least three occupations; reports through them; the committee of order 1/2564 of the Bangkok internal
+security command (chaired by its deputy director, with the immigration bureau, the national intelligence
+agency, the social development ministry, the employment department, six district-office zones and the
+city's administration office); one full and two sub-committee meetings, one of them on 2 July 2021, on
+10 pilot districts; results forwarded to those districts, each of which made a "secure, prosperous,
+sustainable subdistrict" plan. The quarterly narrative: Q1 establishing the network, Q2 and Q3 arranging
+meetings, Q4 everything done.
+
+What the seed does not state and is assumed here: the exact dates of the groups' registration, of the
+order (15 January 2021), of the full meeting (20 May 2021) and of the second sub-committee meeting
+(20 August 2021), the reports' contents, and the dates of the forwards and plans.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import workgroup as wg
+from bot import workgroup_forwards as fw
+from models import Chat, NewsReport, ReportItem, ReportStatus
+from models.counters import next_number, report_ref
+from models.timeutil import BANGKOK, be_year
+from models.workgroup import Agency, Committee, CommitteeRole, MeasureKind, MeetingKind, MeetingStatus
+from models.workgroup_ops import record_measure
+
+BY = "seed-fy2564"
+ORDER_NO = "1/2564"
+COMMITTEE_NAME = "คณะกรรมการการบริหารจัดการผู้หลบหนีเข้าเมือง (คณะที่ 3)"
+ORDER_ISSUER = "คณะกรรมการอำนวยการรักษาความมั่นคงภายในกรุงเทพมหานคร"
+PILOT_DISTRICTS = (
+    "สวนหลวง",
+    "คลองเตย",
+    "ตลิ่งชัน",
+    "บางเขน",
+    "ภาษีเจริญ",
+    "คันนายาว",
+    "หนองแขม",
+    "ประเวศ",
+    "ดินแดง",
+    "คลองสามวา",
+)
+# (name, members, occupation, registered on): the first group in Q1, the other two in Q2.
+GROUPS = (
+    ("กลุ่ม Line กอ.รมน.กทม. (ปี 64)", 42, "official", date(2020, 11, 2)),
+    ("กลุ่มไลน์ อบรมเครือข่ายข่าว", 88, "volunteer", date(2021, 1, 20)),
+    ("กลุ่มไลน์เครือข่ายข่าว อปพร.กทม.", 115, "civil_defence", date(2021, 2, 8)),
+)
+# (Bangkok date and hour, group index, category, district, what was seen): reports in every quarter.
+REPORTS = (
+    ((2020, 11, 18, 21), 0, "illegal_worker", "คลองเตย", "พบแรงงานต่างด้าวไม่มีเอกสารพักในห้องเช่าหลังตลาด ประมาณ 12 คน"),
+    ((2020, 12, 20, 14), 0, "illegal_immigrant", "สวนหลวง", "มีรถตู้รับส่งชาวต่างชาติกลุ่มใหญ่เข้าซอยตอนดึกเป็นประจำ"),
+    ((2021, 2, 3, 23), 1, "illegal_immigrant", "ประเวศ", "ชาวต่างชาติไม่ทราบสัญชาติพักในแคมป์คนงานก่อสร้าง ไม่มีหนังสือเดินทาง"),
+    ((2021, 3, 12, 2), 2, "suspicious_person", "ดินแดง", "บุคคลแปลกหน้ามาติดต่อจัดหางานให้แรงงานต่างด้าวในชุมชน"),
+    ((2021, 3, 28, 10), 2, "illegal_worker", "บางเขน", "ร้านอาหารจ้างแรงงานต่างด้าวโดยไม่มีใบอนุญาตทำงาน"),
+    ((2021, 4, 22, 8), 1, "illegal_worker", "ภาษีเจริญ", "โรงงานเล็กในซอยมีแรงงานต่างด้าวเข้าออกกลางคืน"),
+    ((2021, 5, 9, 2), 2, "illegal_immigrant", "หนองแขม", "มีการพาชาวต่างชาติข้ามมาพักบ้านเช่าครั้งละหลายคน"),
+    ((2021, 6, 15, 19), 0, "illegal_worker", "คันนายาว", "แคมป์ก่อสร้างมีแรงงานเพิ่มขึ้นมากโดยไม่มีการแจ้งที่พัก"),
+    ((2021, 7, 2, 9), 2, "illegal_immigrant", "ตลิ่งชัน", "พบกลุ่มชาวต่างชาติไม่มีเอกสารพักอาศัยริมคลอง"),
+    ((2021, 8, 30, 16), 1, "suspicious_person", "คลองสามวา", "มีนายหน้าชักชวนแรงงานต่างด้าวเข้าทำงานในฟาร์ม"),
+)
+MEMBERS = (
+    (CommitteeRole.CHAIR, "isoc_bkk", "รองผู้อำนวยการรักษาความมั่นคงภายในกรุงเทพมหานคร (ฝ่ายทหาร)"),
+    (CommitteeRole.MEMBER, "employment", "ผู้แทนกรมการจัดหางาน"),
+    (CommitteeRole.MEMBER, "nia", "ผู้แทนสำนักข่าวกรองแห่งชาติ"),
+    (CommitteeRole.MEMBER, "msdhs", "ผู้แทนกระทรวงการพัฒนาสังคมและความมั่นคงของมนุษย์"),
+    (CommitteeRole.MEMBER, "immigration", "ผู้แทนสำนักงานตรวจคนเข้าเมือง"),
+    *((CommitteeRole.MEMBER, code, f"เจ้าหน้าที่สำนักงานเขต {name}") for code, name in wg.ZONES),
+    (CommitteeRole.MEMBER, "opr", "เจ้าหน้าที่สำนักงานปกครองและทะเบียน"),
+    (CommitteeRole.SECRETARY, "isoc_bkk", "ผู้แทนสำนักงานรองผู้อำนวยการรักษาความมั่นคงภายในกรุงเทพมหานคร"),
+    (CommitteeRole.ASSISTANT_SECRETARY, "opr", "เจ้าหน้าที่สำนักงานปกครองและทะเบียน (สปท.)"),
+)
+
+
+@dataclass
+class SeedFy2564:
+    """What the replay created (ids), for tests and the demo's message."""
+
+    committee_id: int
+    meeting_ids: list[int] = field(default_factory=list)
+    forward_ids: list[int] = field(default_factory=list)
+    report_ids: list[int] = field(default_factory=list)
+    created: bool = True
+
+
+def at(year: int, month: int, day: int, hour: int = 9, minute: int = 0) -> datetime:
+    """An instant given in Bangkok time."""
+    return datetime(year, month, day, hour, minute, tzinfo=BANGKOK)
+
+
+def _chat_id(name: str) -> str:
+    """A stable made-up LINE group id for a seeded group."""
+    return "C" + hashlib.sha256(f"seed-fy2564:{name}".encode()).hexdigest()[:32]
+
+
+def _group(session: Session, name: str, purpose: str, members: int, registered: datetime, occupation=None) -> Chat:
+    chat = Chat(
+        line_chat_id=_chat_id(name),
+        chat_type="group",
+        name=name,
+        purpose=purpose,
+        occupation_code=occupation,
+        member_count=members,
+        joined_at=registered,
+        registered_at=registered,
+        registered_by=BY,
+    )
+    session.add(chat)
+    session.flush()
+    return chat
+
+
+def _reports(session: Session, chats: list[Chat]) -> list[NewsReport]:
+    reports = []
+    for number, ((year, month, day, hour), group, category, district, what) in enumerate(REPORTS):
+        started = at(year, month, day, hour)
+        be = be_year(started.date())
+        report = NewsReport(
+            ref_no=report_ref(next_number(session, "NR", be), be),
+            channel="group",
+            chat_id=chats[group].id,
+            sender_key=f"seed-reporter-{number % 4}",
+            category_code=category,
+            suggested_category=category,
+            status=ReportStatus.RECEIVED,
+            district=district,
+            started_at=started,
+            last_item_at=started,
+        )
+        session.add(report)
+        session.flush()
+        session.add(ReportItem(report_id=report.id, kind="text", text=what, sent_at=started))
+        reports.append(report)
+    session.flush()
+    return reports
+
+
+def _committee(session: Session, agencies: dict[str, Agency]) -> Committee:
+    committee = wg.create_committee(
+        session,
+        by=BY,
+        name=COMMITTEE_NAME,
+        order_no=ORDER_NO,
+        order_issuer=ORDER_ISSUER,
+        order_date=date(2021, 1, 15),
+        valid_from=date(2021, 1, 15),
+        valid_until=None,
+        note="แต่งตั้งตามคำสั่งที่ 1/2564 คณะที่ 3",
+    )
+    for order, (role, code, position) in enumerate(MEMBERS):
+        wg.add_member(
+            session, committee.id, by=BY, role=role, agency_id=agencies[code].id, position=position, sort_order=order
+        )
+    return committee
+
+
+def load_fy2564(session: Session) -> SeedFy2564:
+    """Replay FY 2564 into the database (once: a second call finds order 1/2564 and adds nothing)."""
+    existing = session.scalar(select(Committee).where(Committee.order_no == ORDER_NO, Committee.name == COMMITTEE_NAME))
+    if existing is not None:
+        return SeedFy2564(committee_id=existing.id, created=False)
+    wg.ensure_default_agencies(session)
+    agencies = {agency.code: agency for agency in session.scalars(select(Agency))}
+    chats = [
+        _group(session, name, "network", members, at(d.year, d.month, d.day), occupation)
+        for name, members, occupation, d in GROUPS
+    ]
+    reports = _reports(session, chats)
+    pilots = [agencies[wg.district_office_code(name)] for name in PILOT_DISTRICTS]
+    for number, agency in enumerate(pilots):
+        group = _group(session, f"กลุ่มประสานงาน สำนักงานเขต{agency.district}", "agency", 8 + number, at(2021, 6, 1))
+        agency.chat_id = group.id
+    committee = _committee(session, agencies)
+    result = SeedFy2564(committee_id=committee.id, report_ids=[r.id for r in reports])
+    result.meeting_ids = _meetings(session, committee, agencies, reports)
+    result.forward_ids = _forwards(session, agencies, pilots, reports, result.meeting_ids)
+    session.flush()
+    return result
+
+
+def _meetings(
+    session: Session, committee: Committee, agencies: dict[str, Agency], reports: list[NewsReport]
+) -> list[int]:
+    full = wg.create_meeting(
+        session,
+        committee_id=committee.id,
+        kind=MeetingKind.FULL,
+        title="ประชุมคณะกรรมการการบริหารจัดการผู้หลบหนีเข้าเมือง ครั้งที่ 1/2564",
+        starts_at=at(2021, 5, 20, 10),
+        place="ห้องประชุม กอ.รมน.กทม.",
+        agenda="รับทราบสถานการณ์ผู้หลบหนีเข้าเมืองจากเครือข่ายข่าว และกำหนดพื้นที่เป้าหมาย",
+        exchanged_information=True,
+        status=MeetingStatus.HELD,
+        by=BY,
+    )
+    wg.link_reports(session, full.id, [r.id for r in reports[:7]])
+    wg.update_meeting(session, full.id, minutes_text="ที่ประชุมรับทราบข่าวจากเครือข่าย 7 เรื่อง และกำหนดพื้นที่เป้าหมาย 10 เขต")
+    wg.set_target_districts(session, full.id, list(PILOT_DISTRICTS))
+    wg.add_action_item(session, full.id, is_decision=True, text="กำหนดพื้นที่เป้าหมายปี 2564 จำนวน 10 เขต")
+    wg.add_action_item(
+        session,
+        full.id,
+        text="คณะทำงานชุดย่อยสำรวจสภาพพื้นที่เป้าหมาย",
+        agency_id=agencies["opr"].id,
+        due_on=date(2021, 7, 31),
+    )
+    first_sub = wg.create_meeting(
+        session,
+        committee_id=committee.id,
+        kind=MeetingKind.SUB,
+        title="ประชุมคณะทำงานชุดย่อย สำรวจสภาพพื้นที่ ครั้งที่ 1",
+        starts_at=at(2021, 7, 2, 9, 30),
+        place="ห้องประชุมสำนักงานปกครองและทะเบียน",
+        agenda="สำรวจสภาพพื้นที่ 10 เขตนำร่อง วิเคราะห์ปัญหาและแนวทางแก้ไข",
+        exchanged_information=True,
+        status=MeetingStatus.HELD,
+        by=BY,
+    )
+    wg.link_reports(session, first_sub.id, [reports[7].id, reports[8].id])
+    wg.update_meeting(session, first_sub.id, minutes_text="สรุปผลการสำรวจพื้นที่และแนวทางแก้ไขรายเขต")
+    wg.set_target_districts(session, first_sub.id, list(PILOT_DISTRICTS))
+    wg.add_action_item(session, first_sub.id, is_decision=True, text="ให้เขตนำร่องจัดทำแผนตำบลมั่นคง มั่งคั่ง ยั่งยืน")
+    for name in PILOT_DISTRICTS:
+        wg.add_action_item(
+            session,
+            first_sub.id,
+            text=f"จัดทำแผนตำบลมั่นคง มั่งคั่ง ยั่งยืน เขต{name}",
+            agency_id=agencies[wg.district_office_code(name)].id,
+            due_on=date(2021, 9, 15),
+        )
+    second_sub = wg.create_meeting(
+        session,
+        committee_id=committee.id,
+        kind=MeetingKind.SUB,
+        title="ประชุมคณะทำงานชุดย่อย วิเคราะห์ปัญหาและแนวทางแก้ไข ครั้งที่ 2",
+        starts_at=at(2021, 8, 20, 13, 30),
+        place="ห้องประชุมสำนักงานปกครองและทะเบียน",
+        agenda="ติดตามแผนของเขตนำร่อง และพิจารณาข่าวจากเครือข่าย",
+        exchanged_information=True,
+        status=MeetingStatus.HELD,
+        by=BY,
+    )
+    wg.update_meeting(session, second_sub.id, minutes_text="ติดตามความคืบหน้าแผนของเขตนำร่อง")
+    return [full.id, first_sub.id, second_sub.id]
+
+
+def _forwards(
+    session: Session, agencies: dict[str, Agency], pilots: list[Agency], reports: list[NewsReport], meetings: list[int]
+) -> list[int]:
+    to_outside = fw.forward_reports(
+        session,
+        report_ids=[reports[5].id, reports[6].id, reports[7].id],
+        agency_ids=[agencies["immigration"].id, agencies["employment"].id],
+        subject="ส่งข่าวสารผู้หลบหนีเข้าเมืองและแรงงานต่างด้าวจากเครือข่ายข่าว",
+        by=BY,
+        now=at(2021, 6, 18, 11),
+        via_line=False,
+        via_letter=True,
+        deliver=False,
+    )
+    fw.acknowledge_by_staff(session, to_outside.recipients[0].id, by=BY, now=at(2021, 6, 21, 10))
+    results = fw.forward_meeting(
+        session,
+        meeting_id=meetings[1],
+        agency_ids=[agency.id for agency in pilots],
+        by=BY,
+        now=at(2021, 7, 9, 10),
+        via_line=True,
+        via_letter=True,
+        deliver=False,
+    )
+    for number, (recipient, agency) in enumerate(zip(results.recipients, pilots, strict=True)):
+        recipient.acknowledged_at = at(2021, 7, 9 + number % 3, 14)
+        recipient.acknowledged_by = f"เจ้าหน้าที่สำนักงานเขต{agency.district}"
+        record_measure(
+            session,
+            forward_id=results.id,
+            agency_id=agency.id,
+            kind=MeasureKind.PLAN,
+            title=f"แผนตำบลมั่นคง มั่งคั่ง ยั่งยืน สำนักงานเขต{agency.district}",
+            detail="แผนเฝ้าระวังและบริหารจัดการผู้หลบหนีเข้าเมืองในพื้นที่ ร่วมกับชุมชนและเครือข่ายข่าว",
+            reported_on=date(2021, 8, 16 + number),
+            by=BY,
+        )
+    return [to_outside.id, results.id]
+
+
+def demo_load(session: Session) -> list[str]:
+    """For `flask --app bot demo load`: replay FY 2564 once; return what was created."""
+    result = load_fy2564(session)
+    return ["FY 2564 (seed 000)"] if result.created else []

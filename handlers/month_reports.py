@@ -1,0 +1,185 @@
+"""'ส่งรายงาน': a department or patrol unit submits its month's results by LINE, in a short guided form.
+
+Typed in the unit's registered group, the form continues in the sender's one-to-one chat with the unit
+already known; typed one-to-one, the form first asks which unit.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from linebot.v3.messaging import Message
+from sqlalchemy import select
+
+from handlers import conversation, messages
+from handlers import riskpoint_ops as ops
+from handlers.context import Context
+from handlers.patrol import actor_name
+from handlers.registry import Registry
+from handlers.texts import riskpoints as t
+from models import Conversation, MonthlySubmission, RiskUnit, UnitKind
+from models.timeutil import THAI_MONTHS_ABBR, be_year, thai_date, thai_datetime, to_bangkok
+from reports import riskpoint_compliance as rc
+from reports.riskpoint_month import month_label, unit_figures
+
+FLOW = "rp_month_report"
+
+
+def _units(ctx: Context) -> list[RiskUnit]:
+    query = select(RiskUnit).where(RiskUnit.is_active, RiskUnit.kind.in_((UnitKind.PATROL, UnitKind.DEPARTMENT)))
+    return list(ctx.session.scalars(query.order_by(RiskUnit.kind, RiskUnit.name)))
+
+
+def _month_choices(ctx: Context) -> list[tuple[str, int, int]]:
+    """The previous month and this month, as (button label, year, month)."""
+    today = to_bangkok(ctx.sent_at).date()
+    previous = date(today.year - 1, 12, 1) if today.month == 1 else date(today.year, today.month - 1, 1)
+    return [
+        (f"{THAI_MONTHS_ABBR[d.month - 1]} {be_year(d)}", d.year, d.month) for d in (previous, today.replace(day=1))
+    ]
+
+
+def start(ctx: Context) -> list[Message]:
+    """'ส่งรายงาน' in a unit's group (continue one-to-one) or one-to-one (pick the unit)."""
+    if ctx.user_id is None:
+        return []
+    if not ctx.is_direct:
+        unit = ops.unit_for_chat(ctx.session, ctx.chat_id)
+        if unit is None or unit.kind == UnitKind.SECRETARIAT:
+            return []
+        if ctx.sender is None or not ctx.sender.is_friend:
+            return [messages.text(t.REPORT_NEED_FRIEND)]
+        conversation.start(ctx, FLOW, "month", {"unit_id": unit.id})
+        ctx.push_to(ctx.user_id, _ask_month(ctx))
+        return [messages.text(t.REPORT_STARTED_IN_GROUP.format(unit=unit.name))]
+    units = _units(ctx)
+    if not units:
+        return [messages.text(t.NO_UNITS)]
+    conversation.start(ctx, FLOW, "unit")
+    return [messages.text(t.ASK_UNIT, [u.name for u in units[:12]] + [t.CANCEL])]
+
+
+def _ask_month(ctx: Context) -> list[Message]:
+    return [messages.text(t.ASK_MONTH, [label for label, _, _ in _month_choices(ctx)] + [t.CANCEL])]
+
+
+def describe(figures: dict) -> str:
+    """A unit's figures as Thai lines."""
+
+    def pct(done: int, required: int) -> str:
+        return f"{100 * done / required:.0f}%" if required else "–"
+
+    if figures.get("kind") == "patrol":
+        lines = [
+            t.FIG_PATROLS.format(
+                done=figures["patrols_done"],
+                required=figures["patrols_required"],
+                percent=pct(figures["patrols_done"], figures["patrols_required"]),
+            )
+        ]
+        if figures["cameras_required"]:
+            lines.append(
+                t.FIG_CAMERAS.format(
+                    done=figures["cameras_done"],
+                    required=figures["cameras_required"],
+                    percent=pct(figures["cameras_done"], figures["cameras_required"]),
+                )
+            )
+        if figures["rounds_missed"]:
+            lines.append(t.FIG_MISSES.format(explained=figures["misses_explained"], missed=figures["rounds_missed"]))
+        return "\n".join(lines)
+    return t.FIG_ORDERS.format(
+        received=figures["orders_received"], done=figures["orders_done"], pending=figures["orders_pending"]
+    )
+
+
+def on_step(ctx: Context) -> list[Message]:
+    """Take the answer to the current step of the month report."""
+    flow = conversation.current(ctx)
+    text = ctx.text
+    if flow.step == "unit":
+        unit = next((u for u in _units(ctx) if u.name == text), None)
+        if unit is None:
+            return [messages.text(t.ASK_UNIT, [u.name for u in _units(ctx)[:12]] + [t.CANCEL])]
+        conversation.advance(flow, "month", unit_id=unit.id)
+        return _ask_month(ctx)
+    unit = ctx.session.get(RiskUnit, flow.data["unit_id"])
+    if flow.step == "month":
+        chosen = next(((y, m) for label, y, m in _month_choices(ctx) if label == text), None)
+        if chosen is None:
+            return _ask_month(ctx)
+        figures = unit_figures(ctx.session, unit, *chosen)
+        conversation.advance(flow, "note", year=chosen[0], month=chosen[1], figures=figures)
+        body = t.REPORT_FIGURES.format(month=month_label(*chosen), unit=unit.name, figures=describe(figures))
+        return [messages.text(body, [t.NONE, t.CANCEL])]
+    if flow.step == "note":
+        if not text:
+            return [messages.text(t.ASK_REPORT_CONFIRM.split("\n")[0], [t.NONE, t.CANCEL])]
+        conversation.advance(flow, "confirm", note=None if text == t.NONE else text[:1000])
+        return [_confirmation(flow, unit)]
+    if text == t.CONFIRM:
+        return _submit(ctx, flow, unit)
+    return [_confirmation(flow, unit)]
+
+
+def _confirmation(flow: Conversation, unit: RiskUnit) -> Message:
+    data = flow.data
+    body = t.ASK_REPORT_CONFIRM.format(
+        month=month_label(data["year"], data["month"]),
+        unit=unit.name,
+        figures=describe(data["figures"]),
+        note=data.get("note") or "-",
+    )
+    return messages.text(body, [t.CONFIRM, t.CANCEL])
+
+
+def submit(
+    session, unit: RiskUnit, year: int, month: int, *, at, by: str | None, figures: dict, note: str | None
+) -> tuple[MonthlySubmission, bool]:
+    """Record a unit's month report; a second one revises it (the first submission time is kept)."""
+    row = session.scalar(
+        select(MonthlySubmission).where(
+            MonthlySubmission.unit_id == unit.id, MonthlySubmission.year == year, MonthlySubmission.month == month
+        )
+    )
+    if row is None:
+        row = MonthlySubmission(unit_id=unit.id, year=year, month=month, submitted_at=at, submitted_by=by)
+        session.add(row)
+        revised = False
+    else:
+        row.revised_at, revised = at, True
+    row.figures, row.note = figures, note
+    session.flush()
+    return row, revised
+
+
+def _submit(ctx: Context, flow: Conversation, unit: RiskUnit) -> list[Message]:
+    data = flow.data
+    row, revised = submit(
+        ctx.session,
+        unit,
+        data["year"],
+        data["month"],
+        at=ctx.sent_at,
+        by=actor_name(ctx),
+        figures=data["figures"],
+        note=data.get("note"),
+    )
+    conversation.finish(ctx, flow)
+    label = month_label(data["year"], data["month"])
+    if revised:
+        return [
+            messages.text(t.REPORT_REVISED.format(month=label, unit=unit.name, first=thai_datetime(row.submitted_at)))
+        ]
+    due = rc.due_instant(ctx.session, data["year"], data["month"])
+    if row.submitted_at < due:
+        timing = t.ON_TIME
+    else:
+        timing = t.LATE.format(due=thai_date(to_bangkok(due).date() - timedelta(days=1)))
+    return [messages.text(t.REPORT_SUBMITTED.format(month=label, unit=unit.name, timing=timing))]
+
+
+def register(registry: Registry) -> None:
+    """Add the month report command and flow."""
+    registry.command(t.SUBMIT_REPORT)(start)
+    registry.flow(FLOW)(on_step)

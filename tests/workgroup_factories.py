@@ -1,0 +1,96 @@
+"""Factories for the working group tests (this module holds no tests)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from bot import workgroup as wg
+from models import Chat, NewsReport, ReportItem, ReportStatus
+from models.timeutil import BANGKOK
+from models.workgroup import Agency, CommitteeRole, MeetingKind, MeetingStatus
+
+
+def bkk(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> datetime:
+    """An instant in Bangkok time."""
+    return datetime(year, month, day, hour, minute, tzinfo=BANGKOK)
+
+
+def agencies(session) -> dict[str, Agency]:
+    """The default agencies (with the district offices), by code."""
+    wg.ensure_default_agencies(session)
+    return {agency.code: agency for agency in session.scalars(select(Agency))}
+
+
+def committee(session, *, valid_from=date(2020, 10, 1), valid_until=None, outside="immigration", name="คณะทำงานทดสอบ"):
+    """A committee chaired by the opr with one outside agency (None: BMA units only)."""
+    found = agencies(session)
+    made = wg.create_committee(
+        session,
+        by="test",
+        name=name,
+        order_no="9/2564",
+        order_date=valid_from,
+        valid_from=valid_from,
+        valid_until=valid_until,
+    )
+    wg.add_member(session, made.id, by="test", role=CommitteeRole.CHAIR, agency_id=found["opr"].id, position="ประธาน")
+    wg.add_member(session, made.id, by="test", role=CommitteeRole.MEMBER, agency_id=found["zone_north"].id)
+    if outside:
+        wg.add_member(session, made.id, by="test", role=CommitteeRole.MEMBER, agency_id=found[outside].id)
+    return made
+
+
+def meeting(
+    session, committee_id: int, when: datetime, *, status=MeetingStatus.HELD, exchanged=True, kind=MeetingKind.SUB
+):
+    """A meeting of a committee."""
+    return wg.create_meeting(
+        session,
+        committee_id=committee_id,
+        kind=kind,
+        title=f"ประชุม {when:%Y-%m-%d %H:%M}",
+        starts_at=when,
+        exchanged_information=exchanged,
+        status=status,
+        by="test",
+    )
+
+
+def report(session, when: datetime, *, number: int = 1, district: str = "คลองเตย", text="พบแรงงานต่างด้าว", chat=None):
+    """A confirmed network report with one text item."""
+    made = NewsReport(
+        ref_no=f"NR-2599-{number:06d}",
+        channel="group" if chat else "direct",
+        chat_id=chat.id if chat else None,
+        sender_key=f"U{number}",
+        category_code="illegal_worker",
+        status=ReportStatus.NEW,
+        district=district,
+        started_at=when,
+        last_item_at=when,
+    )
+    session.add(made)
+    session.flush()
+    session.add(ReportItem(report_id=made.id, kind="text", text=text, sent_at=when))
+    session.flush()
+    return made
+
+
+def agency_group(session, agency: Agency, *, members: int = 12, line_id: str | None = None) -> Chat:
+    """A registered agency LINE group the bot is in, linked to the agency."""
+    chat = Chat(
+        line_chat_id=line_id or f"C{agency.id:032d}",
+        chat_type="group",
+        name=f"กลุ่ม {agency.name}",
+        purpose="agency",
+        member_count=members,
+        joined_at=bkk(2021, 1, 1),
+        registered_at=bkk(2021, 1, 1),
+        registered_by="test",
+    )
+    session.add(chat)
+    session.flush()
+    agency.chat_id = chat.id
+    return chat
