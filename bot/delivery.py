@@ -144,7 +144,10 @@ def _send(messenger: Messenger, attempt: _Attempt) -> tuple[str, LineApiError | 
                 messenger.reply(attempt.reply_token, payload)
                 return "reply", None
             except LineApiError as exc:
-                if not (exc.invalid_reply_token or exc.retryable):
+                if not (exc.invalid_reply_token or exc.status == 429):
+                    if exc.retryable:  # a 5xx or a timeout: LINE may have delivered it, so never resend
+                        log.warning("reply of outbox row %s unconfirmed (status %s)", attempt.row_id, exc.status)
+                        return "reply-unconfirmed", None
                     raise
                 log.info("reply refused (status %s); pushing outbox row %s instead", exc.status, attempt.row_id)
         if attempt.multicast_to:

@@ -73,8 +73,16 @@ class PgCluster:
         self.log = self.root / "server.log"
         self.port = free_port()
         self._owner = pwd.getpwnam("postgres") if os.geteuid() == 0 else None
-        if self._owner is not None:
-            os.chown(self.root, self._owner.pw_uid, self._owner.pw_gid)
+        try:
+            if self._owner is not None:
+                os.chown(self.root, self._owner.pw_uid, self._owner.pw_gid)
+            self._initdb()
+        except BaseException:
+            shutil.rmtree(self.root, ignore_errors=True)
+            raise
+
+    def _initdb(self) -> None:
+        """Create the cluster's files: trust authentication, user postgres, no fsync while creating."""
         self._run(
             "initdb",
             "-D",

@@ -124,3 +124,19 @@ def test_a_reply_interrupted_by_a_crash_is_not_sent_again(services):
 @pytest.mark.parametrize("attempts", [1, 3, 8])
 def test_backoff_grows_and_is_capped(attempts):
     assert timedelta(seconds=5) <= delivery.backoff(attempts) <= timedelta(minutes=30)
+
+
+def test_a_reply_lost_in_a_server_error_is_not_pushed_again(services):
+    enqueue(services)
+    line = RecordingMessenger(reply_errors=[LineApiError(503, "unavailable")])
+    delivery.deliver_due(services.sessions, line)
+    delivery.deliver_due(services.sessions, line)
+    assert [call[0] for call in line.calls] == ["reply"]  # LINE may have delivered it: never twice
+    assert rows(services)[0].method == "reply-unconfirmed"
+
+
+def test_a_rate_limited_reply_falls_back_to_push(services):
+    enqueue(services)
+    line = RecordingMessenger(reply_errors=[LineApiError(429, "Too many requests")])
+    delivery.deliver_due(services.sessions, line)
+    assert [call[0] for call in line.calls] == ["reply", "push"]
