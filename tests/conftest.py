@@ -58,25 +58,30 @@ def database_url(tmp_path_factory):
         drop()
 
 
+def bot_config(database_url: str, tmp_path, **overrides) -> dict:
+    """The test app's config: production mode, test secrets, no background thread; with overrides."""
+    config = {
+        "TESTING": True,
+        "FIELDLINE_MODE": "production",
+        "DATABASE_URL": database_url,
+        "LINE_CHANNEL_SECRET": SECRET,
+        "LINE_CHANNEL_ACCESS_TOKEN": TOKEN,
+        "SECRET_KEY": "test-secret-key",
+        "SPOOL_DIR": str(tmp_path / "spool"),
+        "MEDIA_DIR": str(tmp_path / "media"),
+        "LINE_API_BASE_URL": "http://127.0.0.1:9",
+        "BACKGROUND_WORKER": False,
+        "SESSION_COOKIE_SECURE": False,
+    }
+    config.update(overrides)
+    return config
+
+
 @pytest.fixture
 def app(database_url, tmp_path, monkeypatch):
     """A FieldLine app on the test database, emptied before each test; no background thread."""
     monkeypatch.setenv("FIELDLINE_INSTANCE_DIR", str(tmp_path / "instance"))
-    application = create_app(
-        {
-            "TESTING": True,
-            "FIELDLINE_MODE": "production",
-            "DATABASE_URL": database_url,
-            "LINE_CHANNEL_SECRET": SECRET,
-            "LINE_CHANNEL_ACCESS_TOKEN": TOKEN,
-            "SECRET_KEY": "test-secret-key",
-            "SPOOL_DIR": str(tmp_path / "spool"),
-            "MEDIA_DIR": str(tmp_path / "media"),
-            "LINE_API_BASE_URL": "http://127.0.0.1:9",
-            "BACKGROUND_WORKER": False,
-            "SESSION_COOKIE_SECURE": False,
-        }
-    )
+    application = create_app(bot_config(database_url, tmp_path))
     _empty_tables(application.extensions["fieldline"].engine)
     yield application
     application.extensions["fieldline"].worker.stop()

@@ -30,7 +30,7 @@ from bot.emulator import create_emulator_app
 from bot.emulator.clock import ManualClock
 from bot.emulator.platform import Platform
 from bot.emulator.records import Delivery, User
-from tests.conftest import SECRET, TOKEN, _empty_tables
+from tests.conftest import SECRET, TOKEN, _empty_tables, bot_config
 
 BANGKOK = (13.7563, 100.5018)
 
@@ -55,25 +55,6 @@ class ServerThread:
         self.server.shutdown()
         self.server.server_close()
         self.thread.join(5)
-
-
-def bot_config(database_url: str, tmp_path, **overrides) -> dict:
-    """The test app's config (as tests/conftest.py's `app` fixture builds it), with overrides."""
-    config = {
-        "TESTING": True,
-        "FIELDLINE_MODE": "production",
-        "DATABASE_URL": database_url,
-        "LINE_CHANNEL_SECRET": SECRET,
-        "LINE_CHANNEL_ACCESS_TOKEN": TOKEN,
-        "SECRET_KEY": "test-secret-key",
-        "SPOOL_DIR": str(tmp_path / "spool"),
-        "MEDIA_DIR": str(tmp_path / "media"),
-        "LINE_API_BASE_URL": "http://127.0.0.1:9",
-        "BACKGROUND_WORKER": False,
-        "SESSION_COOKIE_SECURE": False,
-    }
-    config.update(overrides)
-    return config
 
 
 def build_bot_app(database_url: str, tmp_path, monkeypatch, **overrides):
