@@ -286,9 +286,9 @@ def run_fieldline(args, kind: str, workdir: Path, stub_port: int) -> dict:
                     profiler.wait(60)
             if args.processing == "deferred":
                 worker = worker_process(env, workdir / "worker.log")
+            report["sustained_drain" if args.sustained else "max_drain"] = drain(engine, spool_dir, args.drain_timeout)
             if worker is not None:
                 report["worker_process"] = {"pid": worker.pid, "memory_kib": servers.memory(worker.pid)}
-            report["sustained_drain" if args.sustained else "max_drain"] = drain(engine, spool_dir, args.drain_timeout)
             report["memory_end_kib"] = servers.tree_memory(app.pid)
             report["accounting"] = account(engine, phases)
             report["line_stub"] = servers.get_json(stub_port, "/stats")
@@ -364,17 +364,19 @@ def print_table(kind: str, base: dict | None, field: dict, check: dict) -> None:
         mark = "ok" if check["p99_ok"] else "MISSED"
         print(f"sustained p99: {check['p99_ms']} ms (target < {P99_TARGET_MS:.0f} ms: {mark})", end="")
         print(f"; {check['not_sent']} requests never sent (cut off)" if check["not_sent"] else "")
-        for phase, figures in field["accounting"].items():
-            print(
-                f"  {phase:<10} acknowledged {figures['acknowledged']:>6}  lost {figures['lost']}"
-                f"  stored twice {figures['stored_twice']}  processed twice {figures['processed_twice']}"
-                f"  not done {figures['not_done']}  via spool {figures['via_spool']}"
-                f"  no 200 {figures['unacknowledged']}"
-            )
+    for phase, figures in field.get("accounting", {}).items():
+        print(
+            f"  {phase:<10} acknowledged {figures['acknowledged']:>6}  lost {figures['lost']}"
+            f"  stored twice {figures['stored_twice']}  processed twice {figures['processed_twice']}"
+            f"  not done {figures['not_done']}  via spool {figures['via_spool']}"
+            f"  no 200 {figures['unacknowledged']}"
+        )
+    if "line_stub" in field:
         stub = field["line_stub"]
+        last_drain = field.get("sustained_drain") or field.get("max_drain") or {}
         print(
             f"  LINE stub: {stub['reply_calls']} replies ({stub['reply_tokens_used_twice']} tokens twice),"
-            f" {stub['push_calls']} pushes; drain after the load: {field['sustained_drain']['drain_seconds']} s"
+            f" {stub['push_calls']} pushes; drain after the load: {last_drain.get('drain_seconds')} s"
         )
     memory = field.get("memory_after_load_kib") or field.get("memory_end_kib") or {}
     print("  resident memory (VmRSS / peak VmHWM):")
