@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import uuid
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from werkzeug.serving import make_server
 
 from bot import create_app, signature
 from bot.config import normalise_database_url
@@ -130,3 +132,15 @@ def post_webhook(client):
 def sample_events():
     """LINE's recorded webhook body from line-bot-sdk-python's own tests (28 events)."""
     return json.loads((LINE_PLATFORM / "sample-webhook-events.json").read_text())
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served on a real port by werkzeug in a background thread."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
+    server.server_close()
