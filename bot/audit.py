@@ -41,6 +41,8 @@ class Action:
     REPORT_STATUS_UPDATE = "report.status_update"
     NETWORK_SETTINGS = "network.settings"
     NETWORK_LIST_UPDATE = "network.list_update"
+    # PDPA retention (bot/retention.py): what the purge removed, counts only
+    RETENTION_PURGE = "retention.purge"
 
 
 def record(

@@ -14,6 +14,7 @@ from datetime import timedelta
 from functools import cache, wraps
 
 from flask import Flask, abort, current_app, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import ColumnElement, false, true
@@ -192,9 +193,24 @@ def _csrf_exempt(path: str) -> bool:
     return any(path == root or path.startswith(root + "/") for root in roots)
 
 
+SESSIONLESS_PATHS = frozenset({"/callback", "/healthz"})
+
+
+class StaffSessions(SecureCookieSessionInterface):
+    """Signed cookie sessions for people; LINE's webhook and the health check get none (no cookie work)."""
+
+    def open_session(self, app, request):
+        """A null session on the sessionless paths, the usual signed cookie session elsewhere."""
+        if request.path in SESSIONLESS_PATHS:
+            return self.make_null_session(app)
+        return super().open_session(app, request)
+
+
 def init_app(app: Flask) -> None:
-    """Set up Flask-Login and CSRF protection on every form outside the machine endpoints."""
+    """Set up staff sessions, Flask-Login and CSRF protection on every form outside the machine endpoints."""
     from bot.admin import texts
+
+    app.session_interface = StaffSessions()
 
     # Flask's own default is 31 days; a staff sign-in lasts a working day unless configured otherwise.
     app.config["PERMANENT_SESSION_LIFETIME"] = app.config.get("ADMIN_SESSION_LIFETIME", timedelta(hours=8))

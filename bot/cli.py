@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import signal
 
 import click
 from flask import Flask, current_app
@@ -13,14 +15,17 @@ from bot.admin.cli import admin_cli
 from bot.config import DEMO
 from bot.emulator.cli import emulator_cli
 from bot.network_cli import network_cli
+from bot.retention_cli import retention_cli
 from bot.riskpoints_cli import riskpoints_cli
 from bot.workgroup_cli import workgroup_cli
 
 log = logging.getLogger(__name__)
 
+WORKER_NICENESS = 19  # the lowest priority: the worker gets the CPU the web processes leave
+
 db_cli = AppGroup("db", help="Database schema.")
 spool_cli = AppGroup("spool", help="The local spool of webhook bodies the database missed.")
-worker_cli = AppGroup("worker", help="Event processing outside the web process.")
+worker_cli = AppGroup("worker", help="Event processing beside the web processes.")
 richmenu_cli = AppGroup("richmenu", help="The one-to-one chat's rich menu.")
 demo_cli = AppGroup("demo", help="Demo data (demo mode only).")
 
@@ -49,16 +54,28 @@ def spool_status() -> None:
 @worker_cli.command("run")
 @click.option("--once", is_flag=True, help="Process what is due, then exit.")
 def worker_run(once: bool) -> None:
-    """Process inbox events and deliver messages (an extra worker beside the web processes)."""
-    worker = current_app.extensions["fieldline"].worker
+    """Process inbox events and deliver messages: the Procfile's worker process.
+
+    It runs at the lowest CPU priority (nice 19), so under a burst the webhook
+    keeps answering LINE at once and the events are processed as soon as the CPU is free.
+    """
+    from bot.worker import Worker
+
+    fieldline = current_app.extensions["fieldline"]
+    worker = Worker(fieldline.intake, fieldline.processor, dedicated=True)
     if once:
         click.echo(f"processed {worker.run_once()} event(s)")
+        worker.stop()
         return
+    os.nice(WORKER_NICENESS)
+    signal.signal(signal.SIGTERM, lambda *_: worker.stop())
     worker.start()
     click.echo("worker running; Ctrl+C to stop")
     try:
-        worker._thread.join()
+        worker.join()
     except KeyboardInterrupt:
+        pass
+    finally:
         worker.stop()
 
 
@@ -98,3 +115,4 @@ def init_app(app: Flask) -> None:
         app.cli.add_command(group)
     app.cli.add_command(riskpoints_cli)
     app.cli.add_command(workgroup_cli)
+    app.cli.add_command(retention_cli)

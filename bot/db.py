@@ -22,6 +22,24 @@ def make_engine(url: str, *, connect_timeout: float = 5.0) -> Engine:
     )
 
 
+def make_intake_engine(url: str, *, connections: int, connect_timeout: float = 5.0) -> Engine:
+    """The webhook intake's engine: on PostgreSQL autocommit and no pre-ping, one round trip per body.
+
+    A connection the database dropped is noticed by the insert itself (Intake retries once on a
+    fresh one); the pool holds one connection per intake thread.
+    """
+    if url.startswith("sqlite"):
+        return make_engine(url)
+    return create_engine(
+        url,
+        isolation_level="AUTOCOMMIT",
+        pool_size=connections,
+        max_overflow=0,
+        pool_timeout=5,
+        connect_args={"connect_timeout": max(2, int(connect_timeout)), "application_name": "fieldline-intake"},
+    )
+
+
 def _sqlite_pragmas(engine: Engine) -> None:
     """WAL, foreign keys and immediate write transactions so concurrent claims serialise."""
 

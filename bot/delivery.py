@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from linebot.v3.messaging import Message
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import quota
 from bot.messenger import LineApiError, Messenger
 from handlers.messages import within_limits
 from models import OutboxStatus, OutgoingMessage
+from models.outbox import PENDING_ONLY
 from models.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -81,19 +82,33 @@ def deliver_due(session_factory: sessionmaker[Session], messenger: Messenger, *,
             row = _claim(session)
             if row is None:
                 break
-            attempt = _start_attempt(row, utcnow(), session)
-        if attempt is None:
-            continue
-        outcome = _send(messenger, attempt)
-        with session_factory() as session, session.begin():
-            row = session.get(OutgoingMessage, attempt.row_id)
-            if _record(row, outcome, utcnow(), attempt.cost):
-                sent += 1
+            attempts = lease(session, [row], utcnow())
+        sent += send_leased(session_factory, messenger, attempts)
     return sent
 
 
+def lease(session: Session, rows: list[OutgoingMessage], now: datetime) -> list[Attempt]:
+    """Lease rows for sending right after the caller commits (the processor's fresh replies)."""
+    return [attempt for row in rows if (attempt := _start_attempt(row, now, session)) is not None]
+
+
+def send_leased(session_factory: sessionmaker[Session], messenger: Messenger, attempts: list[Attempt]) -> int:
+    """Send committed leases and record every outcome in one transaction; return how many were sent."""
+    if not attempts:
+        return 0
+    outcomes = [(attempt, _send(messenger, attempt)) for attempt in attempts]
+    now = utcnow()
+    changes = [(attempt.row_id, _outcome_values(attempt, outcome, now)) for attempt, outcome in outcomes]
+    with session_factory() as session, session.begin():
+        for row_id, values in changes:
+            session.execute(update(OutgoingMessage).where(OutgoingMessage.id == row_id).values(**values))
+    return sum(1 for _, values in changes if values.get("status") == OutboxStatus.SENT)
+
+
 @dataclass(frozen=True)
-class _Attempt:
+class Attempt:
+    """One leased row, ready to be sent once its lease is committed."""
+
     row_id: int
     recipient: str
     messages: list[dict]
@@ -101,13 +116,15 @@ class _Attempt:
     reply_token: str | None
     multicast_to: list[str] | None = None
     cost: int = 0
+    attempts: int = 1
+    urgent: bool = True
 
 
 def _claim(session: Session) -> OutgoingMessage | None:
     """Lock one due row so no other process delivers it at the same time."""
     statement = (
         select(OutgoingMessage)
-        .where(OutgoingMessage.status == OutboxStatus.PENDING, OutgoingMessage.next_attempt_at <= utcnow())
+        .where(PENDING_ONLY, OutgoingMessage.next_attempt_at <= utcnow())  # PENDING_ONLY matches the queue index
         .order_by(OutgoingMessage.id)
         .limit(1)
         .with_for_update(skip_locked=True)
@@ -115,7 +132,7 @@ def _claim(session: Session) -> OutgoingMessage | None:
     return session.scalar(statement)
 
 
-def _start_attempt(row: OutgoingMessage, now: datetime, session: Session) -> _Attempt | None:
+def _start_attempt(row: OutgoingMessage, now: datetime, session: Session) -> Attempt | None:
     """Lease the row and decide how to send it; None when it must not (or not yet) be sent."""
     if row.reply_attempted_at is not None and row.method is None and row.last_error is None:
         # A reply went out and the process stopped before recording its outcome. LINE offers
@@ -132,10 +149,20 @@ def _start_attempt(row: OutgoingMessage, now: datetime, session: Session) -> _At
     row.next_attempt_at = now + LEASE
     if token:
         row.reply_attempted_at = now
-    return _Attempt(row.id, row.recipient, list(row.messages), row.retry_key, token, row.multicast_to, cost)
+    return Attempt(
+        row.id,
+        row.recipient,
+        list(row.messages),
+        row.retry_key,
+        token,
+        row.multicast_to,
+        cost,
+        row.attempts,
+        row.urgent,
+    )
 
 
-def _send(messenger: Messenger, attempt: _Attempt) -> tuple[str, LineApiError | None]:
+def _send(messenger: Messenger, attempt: Attempt) -> tuple[str, LineApiError | None]:
     """Call LINE: reply if a fresh token allows, falling back to push with the retry key."""
     payload = [Message.from_dict(message) for message in attempt.messages]
     try:
@@ -144,12 +171,12 @@ def _send(messenger: Messenger, attempt: _Attempt) -> tuple[str, LineApiError | 
                 messenger.reply(attempt.reply_token, payload)
                 return "reply", None
             except LineApiError as exc:
-                if not (exc.invalid_reply_token or exc.status == 429):
+                if not (exc.invalid_reply_token or exc.status == 429 or not exc.reached):
                     if exc.retryable:  # a 5xx or a timeout: LINE may have delivered it, so never resend
                         log.warning("reply of outbox row %s unconfirmed (status %s)", attempt.row_id, exc.status)
                         return "reply-unconfirmed", None
                     raise
-                log.info("reply refused (status %s); pushing outbox row %s instead", exc.status, attempt.row_id)
+                log.info("reply not delivered (status %s); pushing outbox row %s instead", exc.status, attempt.row_id)
         if attempt.multicast_to:
             messenger.multicast(attempt.multicast_to, payload, attempt.retry_key)
             return "multicast", None
@@ -159,26 +186,27 @@ def _send(messenger: Messenger, attempt: _Attempt) -> tuple[str, LineApiError | 
         return "error", exc
 
 
-def _record(row: OutgoingMessage, outcome: tuple[str, LineApiError | None], now: datetime, cost: int = 0) -> bool:
-    """Store what happened to one attempt; return whether the messages were delivered."""
+def _outcome_values(attempt: Attempt, outcome: tuple[str, LineApiError | None], now: datetime) -> dict:
+    """The columns to write after one attempt: sent, retried later, deferred or given up."""
     method, error = outcome
     if error is None:
-        row.status = OutboxStatus.SENT
-        row.method = method
-        row.sent_at = now
-        row.last_error = None
-        row.quota_cost = cost if method in ("push", "multicast") else None
-        return True
-    row.last_error = f"{error.status} {error.body[:500]}"
-    if error.status == 429 and "monthly limit" in error.body.lower() and not row.urgent:
-        row.next_attempt_at = quota.next_month_start(now)  # LINE's own count says the quota is spent
-        row.last_error = quota.DEFERRED
-    elif error.retryable and row.attempts < MAX_ATTEMPTS:
-        row.next_attempt_at = now + backoff(row.attempts)
+        return {
+            "status": OutboxStatus.SENT,
+            "method": method,
+            "sent_at": now,
+            "last_error": None,
+            "quota_cost": attempt.cost if method in ("push", "multicast") else None,
+        }
+    values: dict = {"last_error": f"{error.status} {error.body[:500]}"}
+    if error.status == 429 and "monthly limit" in error.body.lower() and not attempt.urgent:
+        values["next_attempt_at"] = quota.next_month_start(now)  # LINE's own count says the quota is spent
+        values["last_error"] = quota.DEFERRED
+    elif error.retryable and attempt.attempts < MAX_ATTEMPTS:
+        values["next_attempt_at"] = now + backoff(attempt.attempts)
     else:
-        row.status = OutboxStatus.PARKED if error.retryable else OutboxStatus.FAILED
-        log.warning("outbox row %s gave up with status %s", row.id, error.status)
-    return False
+        values["status"] = OutboxStatus.PARKED if error.retryable else OutboxStatus.FAILED
+        log.warning("outbox row %s gave up with status %s", attempt.row_id, error.status)
+    return values
 
 
 def _may_reply(row: OutgoingMessage, now: datetime) -> bool:

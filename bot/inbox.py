@@ -7,10 +7,11 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import TextClause, bindparam, func, select, text
+from sqlalchemy import Connection, TextClause, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from models import InboxEvent, InboxStatus, RejectedBody
+from models.inbox import DUE_STATUSES
 from models.timeutil import from_line_ms, utcnow
 
 
@@ -81,35 +82,70 @@ def _row(event: dict, destination: str | None, via_spool: bool) -> dict:
     }
 
 
-def store_events(session: Session, envelope: Envelope, *, via_spool: bool = False) -> int:
-    """Insert the envelope's events, ignoring ones already stored; return how many are new."""
+def store_events(connection: Connection, envelope: Envelope, *, via_spool: bool = False) -> int:
+    """Insert the envelope's events in one statement, ignoring ones already stored; return how many are new.
+
+    In the webhook's autocommit mode a body costs one round trip to PostgreSQL. A body of more than
+    ROWS_PER_STATEMENT events takes several statements; if a later one fails the body is spooled
+    and replayed, and the events already stored are ignored then, so nothing is stored twice.
+    """
     if not envelope.events:
         return 0
     rows = [_row(event, envelope.destination, via_spool) for event in envelope.events]
-    connection = session.connection()
-    statement = _insert_ignoring_duplicates(tuple(rows[0]))
-    return sum(max(connection.execute(statement, row).rowcount, 0) for row in rows)
+    stored = 0
+    for start in range(0, len(rows), ROWS_PER_STATEMENT):
+        chunk = rows[start : start + ROWS_PER_STATEMENT]
+        params = {f"{name}_{number}": value for number, row in enumerate(chunk) for name, value in row.items()}
+        stored += max(connection.execute(_insert_ignoring_duplicates(len(chunk)), params).rowcount, 0)
+    return stored
 
 
-@functools.cache
-def _insert_ignoring_duplicates(names: tuple[str, ...]) -> TextClause:
-    """INSERT ... ON CONFLICT DO NOTHING for one inbox row, in the syntax SQLite and PostgreSQL share.
+ROW_COLUMNS = tuple(_row({}, None, False))
+ROWS_PER_STATEMENT = 100  # 1,600 parameters: far inside both databases' limits
+
+
+@functools.lru_cache(maxsize=32)
+def _insert_ignoring_duplicates(count: int) -> TextClause:
+    """INSERT ... VALUES (...), ... ON CONFLICT DO NOTHING for `count` inbox rows, in the syntax both databases share.
 
     Written as text with typed parameters because SQLAlchemy never caches its dialect-specific
     on_conflict_do_nothing() inserts: building one recompiled it on every webhook (about a
-    millisecond of CPU each). This statement is compiled once per process.
+    millisecond of CPU each). Each row count is compiled once per process.
     """
-    columns = [InboxEvent.__table__.c[name] for name in names]
+    columns = [InboxEvent.__table__.c[name] for name in ROW_COLUMNS]
+    values = ", ".join("(" + ", ".join(f":{name}_{number}" for name in ROW_COLUMNS) + ")" for number in range(count))
     return text(
-        f"INSERT INTO {InboxEvent.__tablename__} ({', '.join(names)})"  # noqa: S608 - names of the model's columns
-        f" VALUES ({', '.join(':' + name for name in names)})"
-        " ON CONFLICT (webhook_event_id, content_hash) DO NOTHING"
-    ).bindparams(*(bindparam(column.name, type_=column.type) for column in columns))
+        f"INSERT INTO {InboxEvent.__tablename__} ({', '.join(ROW_COLUMNS)})"  # noqa: S608 - the model's columns
+        f" VALUES {values} ON CONFLICT (webhook_event_id, content_hash) DO NOTHING"
+    ).bindparams(
+        *(bindparam(f"{column.name}_{number}", type_=column.type) for number in range(count) for column in columns)
+    )
 
 
 def store_rejected(session: Session, body: bytes, reason: str) -> None:
-    """Keep a signed but unreadable body for the secretariat to inspect."""
-    session.add(RejectedBody(reason=reason[:200], body=body.decode("utf-8", errors="replace")))
+    """Keep a signed but unreadable body for the secretariat to inspect, once however often it comes.
+
+    INSERT ... ON CONFLICT (body_hash) DO NOTHING, the sha256 of the raw bytes, in the syntax SQLite and
+    PostgreSQL share: a body whose first insert committed after the deadline and was spooled anyway, or
+    that LINE sent again, stays one row.
+    """
+    statement = text(
+        "INSERT INTO rejected_bodies (received_at, reason, body, body_hash)"
+        " VALUES (:received_at, :reason, :body, :body_hash)"
+        " ON CONFLICT (body_hash) DO NOTHING"
+    ).bindparams(bindparam("received_at", type_=RejectedBody.__table__.c.received_at.type))
+    values = {
+        "received_at": utcnow(),
+        "reason": reason[:200],
+        "body": body.decode("utf-8", errors="replace"),
+        "body_hash": hashlib.sha256(body).hexdigest(),
+    }
+    session.execute(statement, values)
+
+
+def queued(session: Session) -> int:
+    """How many events wait to be processed (pending or failed), counted on the queue index."""
+    return session.scalar(select(func.count()).select_from(InboxEvent).where(DUE_STATUSES)) or 0
 
 
 def backlog(session: Session) -> dict[str, int]:

@@ -16,6 +16,7 @@ from linebot.v3.messaging import (
     PushMessageRequest,
     ReplyMessageRequest,
 )
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 log = logging.getLogger(__name__)
 
@@ -26,11 +27,15 @@ LINE_DATA_API = "https://api-data.line.me"
 class LineApiError(RuntimeError):
     """LINE answered with an error status (or could not be reached: status 0)."""
 
-    def __init__(self, status: int, body: str = ""):
-        """Keep the status and LINE's error body (never the request, which may hold reports)."""
+    def __init__(self, status: int, body: str = "", *, reached: bool = True):
+        """Keep the status and LINE's error body (never the request, which may hold reports).
+
+        reached=False says the request certainly never got to LINE (no connection was made).
+        """
         super().__init__(f"LINE API error {status}")
         self.status = status
         self.body = body
+        self.reached = reached
 
     @property
     def invalid_reply_token(self) -> bool:
@@ -41,6 +46,12 @@ class LineApiError(RuntimeError):
     def retryable(self) -> bool:
         """Whether the same call may succeed later (rate limit, server error, network)."""
         return self.status in (0, 429) or self.status >= 500
+
+
+def _never_connected(exc: BaseException) -> bool:
+    """Whether a network failure happened before any byte could reach LINE (refused, unresolvable, connect timeout)."""
+    reason = getattr(exc, "reason", None) or exc  # urllib3's MaxRetryError carries the last failure
+    return isinstance(reason, NewConnectionError | ConnectTimeoutError | ConnectionRefusedError)
 
 
 @dataclass(frozen=True)
@@ -69,10 +80,10 @@ class Messenger:
             body = exc.body.decode("utf-8", "replace") if isinstance(exc.body, bytes) else str(exc.body or "")
             raise LineApiError(exc.status or 0, body) from None
         except OSError as exc:
-            raise LineApiError(0, exc.__class__.__name__) from None
+            raise LineApiError(0, exc.__class__.__name__, reached=not _never_connected(exc)) from None
         except Exception as exc:  # urllib3 wraps network failures in its own exceptions
             if exc.__class__.__module__.startswith("urllib3"):
-                raise LineApiError(0, exc.__class__.__name__) from None
+                raise LineApiError(0, exc.__class__.__name__, reached=not _never_connected(exc)) from None
             raise
 
     def reply(self, reply_token: str, messages: list[Message]) -> None:

@@ -12,7 +12,6 @@ from bot import network
 from bot.audit import record
 from reports.network_kpi import network_kpi
 from reports.periods import Period
-from reports.roll import roll_workbook
 
 network_cli = AppGroup("network", help="The intelligence network.")
 
@@ -36,6 +35,8 @@ def group_code(name: str, purpose: str, occupation: str | None, days: int) -> No
 @click.option("--identities", is_flag=True, help="Include names and phone numbers (audited).")
 def roll(path: str, identities: bool) -> None:
     """Export the network roll (บัญชีรายชื่อเครือข่ายข่าว) to an XLSX file."""
+    from reports.roll import roll_workbook  # openpyxl loads only for this command
+
     with current_app.extensions["fieldline"].sessions.begin() as session:
         data = roll_workbook(session, with_identities=identities)
         record(session, actor="cli", action="export.roll", detail={"identities": identities})

@@ -17,7 +17,8 @@ from bot.messenger import Messenger
 from handlers.basics import remember_sender
 from handlers.context import Context
 from handlers.registry import Registry
-from models import InboxEvent, InboxStatus
+from models import InboxEvent, InboxStatus, OutgoingMessage
+from models.inbox import DUE_STATUSES
 from models.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -60,18 +61,24 @@ class Processor:
         return processed
 
     def process_one(self) -> bool:
-        """Claim and handle one event in its own transaction; False when none is due."""
+        """Claim and handle one event in its own transaction, then send its replies; False when none is due.
+
+        The event's outbox rows are leased in the same transaction, so right after the commit they
+        go to LINE while the reply token is fresh, without another round of claiming.
+        """
         with self.session_factory() as session, session.begin():
             event = self._claim(session)
             if event is None:
                 return False
-            self._handle(session, event)
+            rows = self._handle(session, event)
+            leased = delivery.lease(session, rows, utcnow())
+        delivery.send_leased(self.session_factory, self.messenger, leased)
         return True
 
     def _claim(self, session: Session) -> InboxEvent | None:
         """Take the earliest due event of a chat no other process is working on."""
         now = utcnow()
-        due = (InboxEvent.status.in_((InboxStatus.PENDING, InboxStatus.FAILED)), InboxEvent.next_attempt_at <= now)
+        due = (DUE_STATUSES, InboxEvent.next_attempt_at <= now)  # DUE_STATUSES matches the queue index
         postgres = session.get_bind().dialect.name == "postgresql"
         chats = session.scalars(
             select(InboxEvent.chat_key).where(*due).order_by(InboxEvent.event_at, InboxEvent.id).limit(CANDIDATES)
@@ -91,24 +98,26 @@ class Processor:
                 return event
         return None
 
-    def _handle(self, session: Session, event: InboxEvent) -> None:
-        """Run the registry on one event; a failure rolls back only the handler's changes."""
+    def _handle(self, session: Session, event: InboxEvent) -> list[OutgoingMessage]:
+        """Run the registry on one event and return the outbox rows it wrote; a failure rolls back only its changes."""
         now = utcnow()
-        event.attempts += 1
+        attempts = event.attempts + 1  # written with the outcome: one UPDATE of the event, not two
         raw = json.loads(event.payload)
         _note_unmodelled(raw)
         if event.mode == "standby":
+            event.attempts = attempts
             event.status = InboxStatus.IGNORED
             event.last_error = "standby: another channel answers this chat"
             event.processed_at = now
-            return
+            return []
+        rows: list[OutgoingMessage] = []
         try:
             with session.begin_nested():
                 ctx = Context(session=session, event=raw, now=now, line=self.messenger, inbox_event_id=event.id)
                 ctx.sender = remember_sender(ctx)
                 messages = self.registry.dispatch(ctx)
                 if messages:
-                    delivery.enqueue(
+                    rows += delivery.enqueue(
                         session,
                         ctx.chat_id or "",
                         messages,
@@ -117,8 +126,9 @@ class Processor:
                         inbox_event_id=event.id,
                     )
                 for recipient, extra in ctx.pushes:
-                    delivery.enqueue(session, recipient, extra, inbox_event_id=event.id, purpose="push")
+                    rows += delivery.enqueue(session, recipient, extra, inbox_event_id=event.id, purpose="push")
         except Exception as exc:  # one bad event must not stop the others
+            event.attempts = attempts
             event.last_error = "".join(traceback.format_exception_only(exc)).strip()[:2000]
             if event.attempts >= MAX_ATTEMPTS:
                 event.status = InboxStatus.PARKED
@@ -127,10 +137,12 @@ class Processor:
                 event.status = InboxStatus.FAILED
                 event.next_attempt_at = now + retry_delay(event.attempts)
                 log.warning("inbox event %s failed (%s); will retry", event.id, type(exc).__name__)
-            return
+            return []
+        event.attempts = attempts
         event.status = InboxStatus.DONE
         event.last_error = None
         event.processed_at = now
+        return rows
 
 
 def _note_unmodelled(raw: dict) -> None:

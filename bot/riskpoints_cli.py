@@ -11,7 +11,6 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from bot import letters, posters
 from bot import riskpoints as domain
 from handlers import riskpoint_ops as ops
 from models import CoordinationLetter, RiskPoint
@@ -55,6 +54,8 @@ def import_points(path: str) -> None:
 @click.option("--code", "codes", multiple=True, help="One A4 poster per point code (repeatable).")
 def make_posters(out: str, district: str | None, codes: tuple[str, ...]) -> None:
     """Write printable PDF posters (LINE_BOT_BASIC_ID must be set)."""
+    from bot import posters  # reportlab and qrcode load only for this command
+
     basic_id = current_app.config.get("LINE_BOT_BASIC_ID")
     with _sessions()() as session:
         office = str(get_setting(session, "riskpoints.office_name"))
@@ -124,6 +125,8 @@ def month_report(year: int, month: int) -> None:
 @click.argument("out", type=click.Path(dir_okay=False, writable=True))
 def letter(letter_id: int, out: str) -> None:
     """Write a coordination letter as DOCX."""
+    from bot import letters  # python-docx loads only for this command
+
     with _sessions()() as session:
         row = session.get(CoordinationLetter, letter_id)
         if row is None:

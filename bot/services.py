@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import make_engine, make_session_factory
-from bot.intake import Intake
+from bot.db import make_engine, make_intake_engine, make_session_factory
+from bot.intake import INTAKE_THREADS, Intake
 from bot.media import MediaStore
 from bot.messenger import Messenger
 from bot.processor import Processor
@@ -37,8 +37,19 @@ class Services:
         sessions = make_session_factory(engine)
         messenger = Messenger(config["LINE_CHANNEL_ACCESS_TOKEN"], config.get("LINE_API_BASE_URL"))
         registry = build_registry()
-        intake = Intake(sessions, Spool(config["SPOOL_DIR"]), config.get("DB_DEADLINE_SECONDS", 1.5))
+        intake = Intake(
+            make_intake_engine(config["DATABASE_URL"], connections=INTAKE_THREADS),
+            sessions,
+            Spool(config["SPOOL_DIR"]),
+            config.get("DB_DEADLINE_SECONDS", 1.5),
+        )
         media_store = MediaStore(config["MEDIA_DIR"])
         processor = Processor(sessions, registry, messenger, media_store)
         worker = Worker(intake, processor)
         return cls(engine, sessions, messenger, registry, intake, processor, worker)
+
+    def close(self) -> None:
+        """Stop the worker thread and close every database connection of this process."""
+        self.worker.stop()
+        self.intake.close()
+        self.engine.dispose()

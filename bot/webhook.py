@@ -32,5 +32,5 @@ def callback():
         return "OK"  # LINE's Verify button: answer without touching the database
     outcome = fieldline.intake.accept(envelope, body)
     fieldline.worker.wake()
-    log.info("webhook: %s event(s) %s", len(envelope.events), outcome)
+    log.debug("webhook: %s event(s) %s", len(envelope.events), outcome)
     return "OK"

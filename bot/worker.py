@@ -1,31 +1,65 @@
-"""The background worker of each web process: spool replay, event processing, delivery."""
+"""Event workers: the dedicated `flask --app bot worker run` process, or a web process's fallback thread.
+
+A dedicated worker beats a heartbeat in the database. A web process's thread always replays its own
+spool (the files are on its disk) but processes events only while no dedicated worker is alive, so
+the webhook keeps the CPU when a worker process is deployed and nothing stalls when none is.
+
+Intake comes first: while events arrive faster than BURST_RATE a second (a flood no district network
+produces in normal work), a worker processes only BURST_BATCH events and pauses BURST_PAUSE seconds
+between rounds, so the webhook keeps answering LINE within its deadline; the queue is worked off at
+full speed as soon as the flood is over. Nothing waits forever: every round processes some events.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
+import time
 
+from bot import heartbeat
+from bot.inbox import queued
 from bot.intake import Intake
 from bot.processor import Processor
+from models.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
+DEDICATED_INTERVAL = 0.5  # an idle dedicated worker looks at the inbox twice a second
+FALLBACK_INTERVAL = 2.0  # a web thread is woken by each webhook, and looks anyway every 2 s
+ROUND = 200  # events per round in normal times
+BURST_RATE = 100.0  # events arriving per second above which the webhook has priority
+BURST_BATCH = 10  # events per round during such a flood ...
+BURST_PAUSE = 1.0  # ... and the pause after each of those rounds
+
 
 class Worker:
-    """A daemon thread woken after each webhook commit, and every few seconds anyway."""
+    """A daemon thread that replays the spool, processes due events and delivers the outbox."""
 
-    def __init__(self, intake: Intake, processor: Processor, interval: float = 2.0):
-        """Nothing starts until start() is called."""
+    def __init__(self, intake: Intake, processor: Processor, *, dedicated: bool = False, interval: float | None = None):
+        """Nothing starts until start() is called; dedicated=True for the worker process."""
         self.intake = intake
         self.processor = processor
-        self.interval = interval
+        self.dedicated = dedicated
+        self.interval = interval if interval is not None else (DEDICATED_INTERVAL if dedicated else FALLBACK_INTERVAL)
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._beaten_at = float("-inf")  # time.monotonic() of the last heartbeat written or read
+        self._dedicated_seen = False
+        self._queue_seen: tuple[float, int] | None = None  # (time.monotonic(), queued events) after a round
+        self.bursting = False
+
+    @property
+    def name(self) -> str:
+        """This process as host:pid (read each time: gunicorn forks after the app is built)."""
+        return f"{socket.gethostname()}:{os.getpid()}"
 
     def wake(self) -> None:
-        """Ask the worker to look at the inbox now."""
-        self._wake.set()
+        """Ask the worker to look at the inbox now (a web thread whose events a dedicated worker takes: no need)."""
+        if not self._dedicated_seen:
+            self._wake.set()
 
     def run_once(self) -> int:
         """Replay the spool, then process due events and deliver; return events processed."""
@@ -34,7 +68,43 @@ class Worker:
         except Exception as exc:
             log.warning("spool replay postponed: %s", type(exc).__name__)
             return 0
-        return self.processor.process_due()
+        if self.dedicated:
+            self._beat()
+        elif self._dedicated_worker_alive():
+            return 0
+        processed = self.processor.process_due(limit=BURST_BATCH if self.bursting else ROUND)
+        self.bursting = self._arrival_rate(processed) > BURST_RATE
+        return processed
+
+    def _arrival_rate(self, processed: int) -> float:
+        """Events that arrived per second since the last round: the queue's growth plus what was processed."""
+        with self.processor.session_factory() as session:
+            now, waiting = time.monotonic(), queued(session)
+        previous, self._queue_seen = self._queue_seen, (now, waiting)
+        if previous is None or now <= previous[0]:
+            return 0.0
+        return max(waiting - previous[1] + processed, 0) / (now - previous[0])
+
+    def _beat(self) -> None:
+        """Write this worker's heartbeat, at most every BEAT_EVERY."""
+        if time.monotonic() - self._beaten_at < heartbeat.BEAT_EVERY.total_seconds():
+            return
+        with self.processor.session_factory() as session, session.begin():
+            heartbeat.beat(session, self.name, utcnow())
+        self._beaten_at = time.monotonic()
+
+    def _dedicated_worker_alive(self) -> bool:
+        """Whether a dedicated worker process is alive (asked of the database at most every BEAT_EVERY)."""
+        if time.monotonic() - self._beaten_at >= heartbeat.BEAT_EVERY.total_seconds():
+            with self.processor.session_factory() as session:
+                alive = heartbeat.dedicated_alive(session, utcnow())
+            if alive != self._dedicated_seen:
+                log.info(
+                    "dedicated event worker %s", "found: leaving events to it" if alive else "gone: processing here"
+                )
+            self._dedicated_seen = alive
+            self._beaten_at = time.monotonic()
+        return self._dedicated_seen
 
     def start(self) -> None:
         """Start the background thread (once)."""
@@ -44,11 +114,22 @@ class Worker:
         self._thread.start()
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Stop the background thread."""
+        """Stop the background thread; a dedicated worker also withdraws its heartbeat."""
         self._stop.set()
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
+        if self.dedicated and self._beaten_at > float("-inf"):
+            try:
+                with self.processor.session_factory() as session, session.begin():
+                    heartbeat.forget(session, self.name)
+            except Exception as exc:  # the database may be down; the heartbeat then simply expires
+                log.warning("could not withdraw the worker heartbeat: %s", type(exc).__name__)
+
+    def join(self) -> None:
+        """Wait until the thread ends (the worker command's main thread)."""
+        while self._thread is not None and self._thread.is_alive():
+            self._thread.join(1.0)
 
     def _loop(self) -> None:
         while not self._stop.is_set():
@@ -57,7 +138,10 @@ class Worker:
                 busy = self.run_once() > 0
             except Exception as exc:  # the database may be down; try again shortly
                 log.warning("worker round failed: %s", type(exc).__name__)
+            if self.bursting:
+                self._stop.wait(BURST_PAUSE)  # a flood is arriving: the webhook needs the CPU first
+                continue
             if busy:
-                continue  # a backlog (a burst, a replayed spool): go on now, not after the interval
+                continue  # a backlog (after a flood, a replayed spool): go on now, not after the interval
             self._wake.wait(self.interval)
             self._wake.clear()

@@ -40,6 +40,7 @@ from models.riskpoints import (
 )
 from models.scheduling import JobRun, JobSend, QuotaSnapshot, ReportVersion, RunStatus
 from models.settings import Setting
+from models.workers import WorkerHeartbeat
 from models.workgroup import Agency as Agency  # the working group's tables (models/workgroup.py)
 
 __all__ = [
@@ -56,6 +57,7 @@ __all__ = [
     "ReportLink",
     "ReportStatus",
     "Setting",
+    "WorkerHeartbeat",
     "JobRun",
     "JobSend",
     "QuotaSnapshot",

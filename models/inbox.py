@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 from datetime import datetime
 
-from sqlalchemy import Enum, Index, String, Text, UniqueConstraint
+from sqlalchemy import Enum, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
@@ -22,6 +23,10 @@ class InboxStatus(enum.StrEnum):
     IGNORED = "ignored"
 
 
+# Written as literal SQL so both databases match a query's WHERE to the partial index below.
+DUE_STATUSES = text("status IN ('pending', 'failed')")
+
+
 class InboxEvent(Base):
     """One webhook event, stored raw before anything else happens to it."""
 
@@ -30,6 +35,8 @@ class InboxEvent(Base):
         UniqueConstraint("webhook_event_id", "content_hash"),
         Index("ix_inbox_events_due", "status", "next_attempt_at"),
         Index("ix_inbox_events_chat", "chat_key", "status", "event_at"),
+        # The queue: events still to process, oldest first, without sorting the whole backlog per claim.
+        Index("ix_inbox_events_queue", "event_at", "id", postgresql_where=DUE_STATUSES, sqlite_where=DUE_STATUSES),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -55,8 +62,13 @@ class InboxEvent(Base):
     processed_at: Mapped[datetime | None]
 
 
+def _hash_of_stored_body(context) -> str:
+    """Default body_hash of a row added without one: the sha256 of its text as UTF-8."""
+    return hashlib.sha256(context.get_current_parameters()["body"].encode("utf-8")).hexdigest()
+
+
 class RejectedBody(Base):
-    """A signed webhook body that could not be read as LINE's envelope, kept for inspection."""
+    """A signed webhook body that could not be read as LINE's envelope, kept once for inspection."""
 
     __tablename__ = "rejected_bodies"
 
@@ -64,3 +76,5 @@ class RejectedBody(Base):
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     reason: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
+    # sha256 of the raw bytes LINE signed: a body the spool replays after a commit that timed out is kept once.
+    body_hash: Mapped[str] = mapped_column(String(64), unique=True, default=_hash_of_stored_body)

@@ -6,7 +6,7 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, true
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
@@ -22,11 +22,19 @@ class OutboxStatus(enum.StrEnum):
     PARKED = "parked"
 
 
+# Literal SQL so both databases match a query's WHERE to the partial index below.
+PENDING_ONLY = text("status = 'pending'")
+
+
 class OutgoingMessage(Base):
     """Up to five LINE messages for one recipient, delivered by reply or push."""
 
     __tablename__ = "outgoing_messages"
-    __table_args__ = (Index("ix_outgoing_messages_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outgoing_messages_due", "status", "next_attempt_at"),
+        # Rows still to deliver in id order, without walking every sent row.
+        Index("ix_outgoing_messages_queue", "id", postgresql_where=PENDING_ONLY, sqlite_where=PENDING_ONLY),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     inbox_event_id: Mapped[int | None] = mapped_column(ForeignKey("inbox_events.id"))

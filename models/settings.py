@@ -70,6 +70,13 @@ DEFAULTS: dict[str, Any] = {
     "scheduler.recipients.secretariat": ["secretariat"],
     "scheduler.recipients.supervisors": ["supervisor"],
     "scheduler.recipients.admins": ["secretariat"],
+    # PDPA retention (bot/retention.py, the clock's daily retention-purge): days after which personal
+    # content is removed. Inbox payloads of done/ignored events (from received_at; failed, parked and
+    # pending ones are never purged), rejected bodies (deleted), outbox message contents of sent/failed
+    # rows (from created_at). Rows are kept; business records are never touched.
+    "retention.inbox_payload_days": 90,
+    "retention.rejected_body_days": 30,
+    "retention.outbox_message_days": 90,
 }
 
 

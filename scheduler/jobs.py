@@ -7,7 +7,8 @@ exactly once). ``--run JOB --period P`` calls the runner directly. Who receives 
 - monthly-compile, quarterly-summary: the setting ``scheduler.recipients.secretariat``;
 - monthly-overdue, the quarterly short version: ``scheduler.recipients.supervisors``;
 - quota-warning: ``scheduler.recipients.admins``;
-- patrol-round-*, camera-day-end: the patrol units' groups.
+- patrol-round-*, camera-day-end: the patrol units' groups;
+- retention-purge: nobody (it removes personal content past its retention period; counts go to the audit log).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from datetime import date, datetime, time, timedelta
 from apscheduler.schedulers.base import BaseScheduler
 from sqlalchemy import update
 
-from bot import media, quota
+from bot import media, quota, retention
 from handlers.messages import text
 from handlers.texts import scheduler as t
 from models import MediaFile, MediaStatus
@@ -356,6 +357,18 @@ def quota_warning(ctx: JobContext, period: str) -> str:
     return body.splitlines()[0][:80]
 
 
+RETENTION_ACTOR = "clock"
+
+
+def retention_purge(ctx: JobContext, period: str) -> str:
+    """Daily: remove raw payloads, rejected bodies and sent message contents past their retention period."""
+    counts = retention.purge(ctx.runner.sessions, ctx.now, actor=RETENTION_ACTOR).counts
+    return (
+        f"{counts.inbox_payloads} inbox payloads, {counts.rejected_bodies} rejected bodies,"
+        f" {counts.outbox_messages} outbox messages removed"
+    )
+
+
 JOBS: dict[str, JobSpec] = {
     spec.id: spec
     for spec in (
@@ -372,6 +385,7 @@ JOBS: dict[str, JobSpec] = {
         JobSpec(
             "workgroup-forwards", workgroup_jobs.forward_reminders, stale_after=timedelta(days=2), needs="workgroup"
         ),
+        JobSpec("retention-purge", retention_purge, stale_after=timedelta(hours=20)),
         JobSpec("media-retry", media_retry, claimed=False),
         JobSpec("quota-watch", quota_watch, claimed=False),
         JobSpec("quota-warning", quota_warning, scheduled=False),
@@ -412,6 +426,7 @@ PERIOD_CHECKS = {
     "workgroup-meetings": Month.parse,
     "workgroup-actions": parse_day,
     "workgroup-forwards": parse_day,
+    "retention-purge": parse_day,
     "media-retry": _slot,
     "quota-watch": _slot,
     "quota-warning": _month_threshold,

@@ -20,6 +20,7 @@ from scheduler.periods import Month, at, day_key, quarter_key, round_key
 from scheduler.policy import Policy
 
 HORIZON = timedelta(days=400)
+RETENTION_TIME = time(3, 30)  # the PDPA retention purge, when the bot is quietest
 
 
 @dataclass(frozen=True, order=True)
@@ -180,6 +181,7 @@ SCHEDULES: dict[str, Callable[[Policy, datetime, datetime], list[Occurrence]]] =
     "workgroup-meetings": _half_year_months("workgroup-meetings", time(8, 30)),
     "workgroup-actions": _daily("workgroup-actions", lambda policy: time(8, 30)),
     "workgroup-forwards": _daily("workgroup-forwards", lambda policy: time(9, 30)),
+    "retention-purge": _daily("retention-purge", lambda policy: RETENTION_TIME),
     "media-retry": _every("media-retry", 30),
     "quota-watch": _every("quota-watch", 15),
 }

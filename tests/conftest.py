@@ -86,8 +86,7 @@ def app(database_url, tmp_path, monkeypatch):
     application = create_app(bot_config(database_url, tmp_path))
     _empty_tables(application.extensions["fieldline"].engine)
     yield application
-    application.extensions["fieldline"].worker.stop()
-    application.extensions["fieldline"].engine.dispose()
+    application.extensions["fieldline"].close()
 
 
 SEEDED_BY_MIGRATIONS = {"occupations", "report_categories"}
@@ -144,3 +143,14 @@ def live_server(app):
     server.shutdown()
     thread.join(5)
     server.server_close()
+
+
+@pytest.fixture
+def secretariat(client, services):
+    """The test client signed in as a secretariat staff member (noi)."""
+    from models import Role
+    from tests.test_admin_support import login, make_staff
+
+    make_staff(services, "noi", Role.SECRETARIAT)
+    assert login(client, "noi").status_code == 302
+    return client

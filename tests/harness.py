@@ -43,9 +43,7 @@ def make_app(database_url: str, spool_dir, media_dir, *, line_url: str = "http:/
 
 def close_app(application) -> None:
     """Stop an app's worker thread and close its connections."""
-    services = application.extensions["fieldline"]
-    services.worker.stop()
-    services.engine.dispose()
+    application.extensions["fieldline"].close()
 
 
 def inbox_rows(services) -> list[InboxEvent]:

@@ -68,9 +68,8 @@ def build_bot_app(database_url: str, tmp_path, monkeypatch, **overrides):
 def close_bot_app(application) -> None:
     """Stop the app's worker, close its LINE connections and its database pool."""
     services = application.extensions["fieldline"]
-    services.worker.stop()
     services.messenger.api.api_client.rest_client.pool_manager.clear()
-    services.engine.dispose()
+    services.close()
 
 
 class Replies(list):

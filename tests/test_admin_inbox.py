@@ -4,18 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
 import time_machine
 
-from models import InboxStatus, Role
-from tests.test_admin_support import SECRET_TEXT, add_event, audit_entries, event_status, login, make_staff, post_form
-
-
-@pytest.fixture
-def secretariat(client, services):
-    make_staff(services, "noi", Role.SECRETARIAT)
-    assert login(client, "noi").status_code == 302
-    return client
+from models import InboxStatus
+from tests.test_admin_support import SECRET_TEXT, add_event, audit_entries, event_status, post_form
 
 
 def test_list_shows_metadata_but_never_the_message(secretariat, services):

@@ -91,7 +91,7 @@ def test_production_cookies_are_secure(tmp_path, monkeypatch):
     app = create_app({**env, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "SPOOL_DIR": str(tmp_path / "spool")})
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
-    app.extensions["fieldline"].engine.dispose()
+    app.extensions["fieldline"].close()
 
 
 def test_post_without_csrf_token_is_refused(client, admin):
@@ -217,7 +217,7 @@ def test_lockout_is_shared_by_every_worker_process(app, admin, database_url, tmp
         assert login(app.test_client(), "somchai").status_code == 429
         assert login(other.test_client(), "somchai").status_code == 429
     finally:
-        other.extensions["fieldline"].engine.dispose()
+        other.extensions["fieldline"].close()
 
 
 def test_the_lockout_is_counted_from_the_audit_log_only(client, admin, services):

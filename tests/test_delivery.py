@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from datetime import timedelta
 
 import pytest
@@ -140,3 +141,31 @@ def test_a_rate_limited_reply_falls_back_to_push(services):
     line = RecordingMessenger(reply_errors=[LineApiError(429, "Too many requests")])
     delivery.deliver_due(services.sessions, line)
     assert [call[0] for call in line.calls] == ["reply", "push"]
+
+
+def test_a_reply_that_never_reached_line_is_pushed(services):
+    enqueue(services)
+    line = RecordingMessenger(reply_errors=[LineApiError(0, "NewConnectionError", reached=False)])
+    assert delivery.deliver_due(services.sessions, line) == 1
+    assert [call[0] for call in line.calls] == ["reply", "push"]  # refused before sending: LINE got nothing
+    assert rows(services)[0].method == "push"
+
+
+def test_a_refused_connection_is_told_apart_from_a_timeout():
+    from bot.messenger import Messenger
+
+    with socket.socket() as probe:  # a port nothing listens on: the connection is refused
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    refused = Messenger("token", f"http://127.0.0.1:{port}", timeout=2)
+    with pytest.raises(LineApiError) as caught:
+        refused.reply("token-1", [text("ทดสอบ")])
+    assert caught.value.status == 0 and caught.value.reached is False
+
+    with socket.socket() as silent:  # accepts the connection, reads the request, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        slow = Messenger("token", f"http://127.0.0.1:{silent.getsockname()[1]}", timeout=0.5)
+        with pytest.raises(LineApiError) as caught:
+            slow.reply("token-1", [text("ทดสอบ")])
+    assert caught.value.status == 0 and caught.value.reached is True  # it may have arrived: never resent

@@ -192,11 +192,11 @@ def test_replaying_a_body_again_stores_only_the_new_events(services):
     first = [text_event(someone, f"ข้อความ {n}") for n in range(3)]
     overlapping = [redelivered(first[1]), redelivered(first[2]), text_event(someone, "ใหม่")]
     with services.sessions.begin() as session:
-        assert store_events(session, parse_envelope(signed(envelope(*first))[0]), via_spool=True) == 3
+        assert store_events(session.connection(), parse_envelope(signed(envelope(*first))[0]), via_spool=True) == 3
     with services.sessions.begin() as session:
-        assert store_events(session, parse_envelope(signed(envelope(*overlapping))[0])) == 1
+        assert store_events(session.connection(), parse_envelope(signed(envelope(*overlapping))[0])) == 1
     with services.sessions.begin() as session:
-        assert store_events(session, parse_envelope(signed(envelope(*first, *overlapping))[0])) == 0
+        assert store_events(session.connection(), parse_envelope(signed(envelope(*first, *overlapping))[0])) == 0
     rows = inbox_rows(services)
     assert [r.webhook_event_id for r in rows] == [e["webhookEventId"] for e in (*first, overlapping[2])]
     assert [r.via_spool for r in rows] == [True, True, True, False]

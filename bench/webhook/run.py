@@ -58,11 +58,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--drain-timeout", type=float, default=600.0, help="seconds to wait for the worker to drain")
     parser.add_argument(
         "--processing",
-        choices=("inline", "separate", "deferred"),
-        default="inline",
-        help="inline: each gunicorn worker's background thread (the Procfile way); separate: one extra"
-        " `flask --app bot worker run` process instead; deferred: that process starts only after the load"
-        " (the webhook path alone under load, for diagnosis)",
+        choices=("procfile", "inline", "deferred"),
+        default="procfile",
+        help="procfile: the Procfile's web and worker processes (the worker, at nice 10, processes the events);"
+        " inline: web only, each gunicorn worker's fallback thread processes them; deferred: the worker"
+        " process starts only after the load (the webhook path alone under load, for diagnosis)",
     )
     parser.add_argument("--profile", action="store_true", help="record py-spy profiles of the workers (if installed)")
     parser.add_argument("--out", type=Path, default=RESULTS)
@@ -115,13 +115,13 @@ def app_env(args, database_url: str, workdir: Path, stub_port: int) -> dict[str,
         env["GUNICORN_THREADS"] = str(args.threads)
     if args.log_level:
         env["LOG_LEVEL"] = args.log_level
-    if args.processing != "inline":
-        env["FIELDLINE_BACKGROUND_WORKER"] = "0"
+    if args.processing == "deferred":
+        env["FIELDLINE_BACKGROUND_WORKER"] = "0"  # nothing may process events until the load is over
     return env
 
 
 def worker_process(env: dict[str, str], log_path: Path) -> servers.Process:
-    """An extra event-processing process beside the web (`flask --app bot worker run`)."""
+    """The Procfile's worker process (`flask --app bot worker run`)."""
     worker_env = {**env, "FIELDLINE_BACKGROUND_WORKER": "1"}
     argv = [sys.executable, "-m", "flask", "--app", "bot", "worker", "run"]
     return servers.Process("worker", argv, worker_env, log_path).start()
@@ -191,8 +191,9 @@ def account(engine, phases: dict[str, load.RunResult]) -> dict:
     return report
 
 
-def annotate(summary: dict, cpu_seconds: float, load_before: float) -> dict:
-    """Add the server's CPU use per answered request and the machine's load average to a phase summary."""
+def annotate(summary: dict, cpu_seconds: float, load_before: float, client_before: float) -> dict:
+    """Add the server's and the load generator's CPU use and the machine's load average to a phase summary."""
+    summary["load_generator_cpu_seconds"] = round(time.process_time() - client_before, 1)
     summary["server_cpu_seconds"] = round(cpu_seconds, 1)
     summary["server_cpu_ms_per_request"] = round(1000 * cpu_seconds / max(summary["ok"], 1), 2)
     summary["loadavg_1min_before_after"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
@@ -212,7 +213,7 @@ def py_spy(pids: list[int], seconds: float, out: Path) -> list[subprocess.Popen]
     started = []
     for pid in pids:
         argv = [tool, "record", "-p", str(pid), "-d", str(int(seconds)), "-r", "100", "-f", "raw"]
-        argv += ["-o", str(out / f"profile-{pid}.txt"), "--threads", "--idle"]
+        argv += ["-o", str(out / f"profile-{pid}.txt"), "--gil"]  # where the Python CPU time goes
         started.append(subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     return started
 
@@ -229,13 +230,13 @@ def run_baseline(args, kind: str, workdir: Path, stub_port: int) -> dict:
             servers.wait_http(port, "/healthz", app)
             factory = load.BodyFactory(SECRET, users=args.users, events_per_body=args.events_per_body)
             closed(port, factory, 2.0, args.clients)  # warm-up: connections, JIT-free but caches and pools
-            cpu_before, load_before = servers.tree_cpu(app.pid), os.getloadavg()[0]
+            cpu_before, load_before, client_before = servers.tree_cpu(app.pid), os.getloadavg()[0], time.process_time()
             result = closed(port, factory, args.max_duration, args.clients)
             cpu = servers.tree_cpu(app.pid) - cpu_before
             memory = servers.tree_memory(app.pid)
         finally:
             app.stop()
-        summary = annotate(result.summary(), cpu, load_before)
+        summary = annotate(result.summary(), cpu, load_before, client_before)
         summary["rows"] = baseline.count_rows(database.url)
         summary["memory_kib"] = memory
         return summary
@@ -255,7 +256,7 @@ def run_fieldline(args, kind: str, workdir: Path, stub_port: int) -> dict:
         env = app_env(args, database.url, workdir / "fieldline", stub_port)
         app = servers.gunicorn("fieldline", "bot:create_app()", port, env, workdir / "fieldline.log")
         engine = create_engine(normalise_database_url(database.url))
-        worker = worker_process(env, workdir / "worker.log") if args.processing == "separate" else None
+        worker = worker_process(env, workdir / "worker.log") if args.processing == "procfile" else None
         try:
             servers.wait_http(port, "/healthz", app)
             report["processes"] = servers.process_tree(app.pid)
@@ -263,10 +264,18 @@ def run_fieldline(args, kind: str, workdir: Path, stub_port: int) -> dict:
             phases["warmup"] = closed(port, factory, 2.0, args.clients)
             report["memory_after_start_kib"] = servers.tree_memory(app.pid)
             if args.max:
-                cpu_before, load_before = servers.tree_cpu(app.pid), os.getloadavg()[0]
+                cpu_before, load_before, client_before = (
+                    servers.tree_cpu(app.pid),
+                    os.getloadavg()[0],
+                    time.process_time(),
+                )
+                worker_before = servers.cpu_seconds(worker.pid) if worker else 0.0
                 phases["max"] = closed(port, factory, args.max_duration, args.clients)
                 cpu = servers.tree_cpu(app.pid) - cpu_before
-                report["max"] = annotate(phases["max"].summary(), cpu, load_before)
+                report["max"] = annotate(phases["max"].summary(), cpu, load_before, client_before)
+                report["max"]["worker_cpu_seconds"] = (
+                    round(servers.cpu_seconds(worker.pid) - worker_before, 1) if worker else None
+                )
                 report["max"]["backlog_after"] = fieldline_state(engine, spool_dir)
                 if args.processing != "deferred":
                     report["max_drain"] = drain(engine, spool_dir, args.drain_timeout)
@@ -274,12 +283,20 @@ def run_fieldline(args, kind: str, workdir: Path, stub_port: int) -> dict:
                 profilers = []
                 if args.profile:
                     profilers = py_spy(servers.children(app.pid), min(args.duration, 30), args.out)
-                cpu_before, load_before = servers.tree_cpu(app.pid), os.getloadavg()[0]
+                cpu_before, load_before, client_before = (
+                    servers.tree_cpu(app.pid),
+                    os.getloadavg()[0],
+                    time.process_time(),
+                )
+                worker_before = servers.cpu_seconds(worker.pid) if worker else 0.0
                 phases["sustained"] = load.run_open_loop(
                     port, factory, rate=args.rate, duration=args.duration, connections=args.connections
                 )
                 cpu = servers.tree_cpu(app.pid) - cpu_before
-                report["sustained"] = annotate(phases["sustained"].summary(), cpu, load_before)
+                report["sustained"] = annotate(phases["sustained"].summary(), cpu, load_before, client_before)
+                report["sustained"]["worker_cpu_seconds"] = (
+                    round(servers.cpu_seconds(worker.pid) - worker_before, 1) if worker else None
+                )
                 report["sustained"]["backlog_after"] = fieldline_state(engine, spool_dir)
                 report["memory_after_load_kib"] = servers.tree_memory(app.pid)
                 for profiler in profilers:
@@ -338,7 +355,10 @@ def kib(value: int | None) -> str:
 def print_table(kind: str, base: dict | None, field: dict, check: dict) -> None:
     """A short human summary."""
     print(f"\n=== {kind} ===")
-    header = f"{'phase':<26}{'req/s':>9}{'ok':>8}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'cpu ms/req':>12}{'load':>12}"
+    header = (
+        f"{'phase':<26}{'req/s':>9}{'ok':>8}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'cpu ms/req':>12}"
+        f"{'client s':>10}{'worker s':>10}{'load':>12}"
+    )
     print(header)
     print("-" * len(header))
     rows = []
@@ -354,7 +374,8 @@ def print_table(kind: str, base: dict | None, field: dict, check: dict) -> None:
         print(
             f"{name:<26}{figures['requests_per_s']:>9.1f}{figures['ok']:>8}"
             f"{latency.get('p50', 0):>9.1f}{latency.get('p99', 0):>9.1f}{latency.get('max', 0):>9.1f}"
-            f"{figures['server_cpu_ms_per_request']:>12.2f}{loadavg:>12}"
+            f"{figures['server_cpu_ms_per_request']:>12.2f}{figures['load_generator_cpu_seconds']:>10.1f}"
+            f"{figures.get('worker_cpu_seconds') or 0:>10.1f}{loadavg:>12}"
         )
     if "ratio" in check:
         mark = "ok" if check["ratio_ok"] else "MISSED"

@@ -16,6 +16,7 @@ from bot.audit import Action, record_request
 from bot.auth import Permission, can, require_permission
 from bot.processor import retry
 from models import InboxEvent, InboxStatus
+from models.retention import removal_of
 
 RETRYABLE = (InboxStatus.FAILED, InboxStatus.PARKED)
 
@@ -47,16 +48,22 @@ def inbox():
 @bp.get("/inbox/<int:event_id>")
 @require_permission(Permission.VIEW_INBOX)
 def inbox_event(event_id: int):
-    """One event's metadata; its raw payload (personal data) only for roles allowed, and audited."""
+    """One event's metadata; its raw payload (personal data) only for roles allowed, and audited.
+
+    A payload the retention job removed (bot/retention.py) is shown as removed, to every role, unaudited.
+    """
     sql = db()
     event = sql.get(InboxEvent, event_id)
     if event is None:
         abort(404)
     payload = None
-    if can(current_user, Permission.VIEW_PAYLOAD):
+    removal = removal_of(event.payload)
+    if removal is None and can(current_user, Permission.VIEW_PAYLOAD):
         payload = json.dumps(json.loads(event.payload), ensure_ascii=False, indent=2)
         record_request(sql, Action.VIEW_INBOX_PAYLOAD, object_type="inbox_event", object_id=event.id)
-    page = render_template("admin/inbox_detail.html", event=event, payload=payload, retryable=RETRYABLE)
+    page = render_template(
+        "admin/inbox_detail.html", event=event, payload=payload, removal=removal, retryable=RETRYABLE
+    )
     sql.commit()  # the audit entry is stored before the page leaves
     return page
 

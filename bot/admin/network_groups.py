@@ -18,7 +18,6 @@ from bot.auth import Permission, can, require_permission
 from models import GroupRegistrationCode
 from models.timeutil import be_year, to_bangkok, utcnow
 from reports.periods import Period
-from reports.roll import roll_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REGISTER_COMMAND = "ลงทะเบียนกลุ่ม {code}"
@@ -97,6 +96,8 @@ def network_roll():
         abort(403)
     year = request.args.get("fy", type=int)
     period = Period(year) if year and 2500 <= year <= 2700 else None
+    from reports.roll import roll_workbook  # openpyxl loads only when a roll is exported
+
     sql = db()
     data = roll_workbook(sql, with_identities=identities, period=period)
     record_request(

@@ -13,7 +13,6 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
-from bot import letters, posters
 from bot import riskpoints as domain
 from bot.admin.blueprint import bp
 from bot.admin.request_session import db
@@ -297,6 +296,8 @@ def riskpoint_import_template():
 @require_role(*VIEW)
 def riskpoint_poster(code: str):
     """A printable A4 poster of one point with its check-in QR code."""
+    from bot import posters  # reportlab and qrcode load only when a poster is made
+
     point = _point_or_404(code)
     return _pdf(
         lambda basic, office: posters.poster_pdf([point], basic_id=basic, office=office), f"poster-{point.code}.pdf"
@@ -307,6 +308,8 @@ def riskpoint_poster(code: str):
 @require_role(*VIEW)
 def riskpoint_sheet():
     """A district's active points on QR sheets."""
+    from bot import posters  # reportlab and qrcode load only when a poster is made
+
     district = request.args.get("district") or ""
     if not _may_see(district):
         abort(404)
@@ -324,6 +327,8 @@ def riskpoint_sheet():
 
 
 def _pdf(make, name: str):
+    from bot import posters
+
     try:
         data = make(current_app.config.get("LINE_BOT_BASIC_ID"), str(get_setting(db(), "riskpoints.office_name")))
     except posters.PosterError as exc:
@@ -463,6 +468,8 @@ def domain_media_path(relative: str):
 @require_role(*VIEW)
 def riskpoint_letter(letter_id: int):
     """A coordination letter as DOCX (rendered with the photo once it is downloaded)."""
+    from bot import letters  # python-docx loads only when a letter is made
+
     sql = db()
     letter = sql.get(CoordinationLetter, letter_id)
     if letter is None or not _may_see(letter.camera.point.district):

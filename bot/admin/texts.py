@@ -109,6 +109,7 @@ ACTION_LABELS = {
     "report.status_update": "แจ้งสถานะข่าวถึงผู้แจ้ง",
     "network.settings": "แก้ไขการตั้งค่าเครือข่ายข่าว",
     "network.list_update": "แก้ไขกลุ่มอาชีพหรือหมวดหมู่ข่าว",
+    "retention.purge": "ลบข้อมูลส่วนบุคคลที่เกินระยะเวลาเก็บรักษา",
 }
 
 

@@ -8,7 +8,6 @@ from flask import abort, render_template, request, send_file, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from bot import forward_letters
 from bot import workgroup as wg
 from bot import workgroup_forwards as fw
 from bot.admin.blueprint import bp
@@ -207,6 +206,8 @@ def wg_forward_measure(forward_id: int):
 @require_role(*FILE_ROLES)
 def wg_forward_letter(forward_id: int, recipient_id: int):
     """The DOCX letter to one agency (it holds reports' contents: authorised staff, audited)."""
+    from bot import forward_letters  # python-docx loads only when a letter is made
+
     sql = db()
     recipient = sql.get(ForwardRecipient, recipient_id)
     if recipient is None or recipient.forward_id != forward_id or not recipient.letter_no:
