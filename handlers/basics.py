@@ -7,6 +7,7 @@ from functools import partial
 
 from linebot.v3.messaging import Message
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from handlers import messages, registration
 from handlers.context import Context
@@ -21,24 +22,28 @@ def remember_sender(ctx: Context) -> Member | None:
     """Find or create the Member for the event's user id (None for PC senders in groups)."""
     if ctx.user_id is None:
         return None
-    member = ctx.session.scalar(select(Member).where(Member.line_user_id == ctx.user_id))
-    if member is None:
-        member = Member(line_user_id=ctx.user_id, is_friend=False)
-        ctx.session.add(member)
-        ctx.session.flush()
-    return member
+    found = select(Member).where(Member.line_user_id == ctx.user_id)
+    return ctx.session.scalar(found) or _insert_once(ctx, Member(line_user_id=ctx.user_id, is_friend=False), found)
 
 
 def remember_chat(ctx: Context) -> Chat | None:
     """Find or create the Chat for a group or room event."""
     if ctx.chat_type not in ("group", "room") or ctx.chat_id is None:
         return None
-    chat = ctx.session.scalar(select(Chat).where(Chat.line_chat_id == ctx.chat_id))
-    if chat is None:
-        chat = Chat(line_chat_id=ctx.chat_id, chat_type=ctx.chat_type, joined_at=ctx.now)
-        ctx.session.add(chat)
-        ctx.session.flush()
-    return chat
+    found = select(Chat).where(Chat.line_chat_id == ctx.chat_id)
+    return ctx.session.scalar(found) or _insert_once(
+        ctx, Chat(line_chat_id=ctx.chat_id, chat_type=ctx.chat_type, joined_at=ctx.now), found
+    )
+
+
+def _insert_once(ctx: Context, row, found):
+    """Insert a row unique on its LINE id; if another process inserted it first, use theirs."""
+    try:
+        with ctx.session.begin_nested():
+            ctx.session.add(row)
+    except IntegrityError:  # the same user's or chat's first events handled at once by two processes
+        return ctx.session.scalar(found)
+    return row
 
 
 def on_follow(ctx: Context) -> list[Message]:

@@ -283,3 +283,21 @@ def test_every_sample_event_is_processed_without_failure(services, post_webhook,
     assert set(outcomes) <= {(InboxStatus.DONE, 1), (InboxStatus.IGNORED, 1)}, [
         (r.event_type, r.status, r.last_error) for r in rows if r.status not in (InboxStatus.DONE, InboxStatus.IGNORED)
     ]
+
+
+def test_a_member_inserted_meanwhile_by_another_process_is_reused(services):
+    from types import SimpleNamespace
+
+    from sqlalchemy import select
+
+    from handlers.basics import _insert_once
+    from models import Member
+
+    line_id = "U" + "7" * 32
+    with services.sessions.begin() as other:  # the other process got there first and committed
+        other.add(Member(line_user_id=line_id, is_friend=True))
+    with services.sessions.begin() as session:
+        found = select(Member).where(Member.line_user_id == line_id)
+        member = _insert_once(SimpleNamespace(session=session), Member(line_user_id=line_id, is_friend=False), found)
+        assert member.is_friend is True  # theirs, not a second row; this transaction goes on
+        assert session.scalar(select(Member.id).where(Member.line_user_id == line_id)) == member.id

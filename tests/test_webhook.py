@@ -105,3 +105,29 @@ def test_oversized_body_is_413(client):
     body = b'{"events": [' + b" " * (1024 * 1024) + b"]}"
     response = client.post("/callback", data=body, headers={"x-line-signature": signature.sign(SECRET, body)})
     assert response.status_code == 413
+
+
+def test_healthz_reports_the_database_the_backlogs_and_the_event_workers(client, services):
+    from bot import heartbeat
+    from models import InboxStatus
+    from models.timeutil import utcnow
+    from tests.test_admin_support import add_event
+
+    add_event(services, status=InboxStatus.PENDING)
+    add_event(services, status=InboxStatus.FAILED)
+    add_event(services, status=InboxStatus.PARKED)
+    add_event(services, status=InboxStatus.DONE)
+    services.intake.spool.write(b'{"events": []}', "webhook")
+    with services.sessions.begin() as session:
+        heartbeat.beat(session, "worker-host:1", utcnow())
+        heartbeat.beat(session, "worker-host:2", utcnow() - heartbeat.ALIVE_WITHIN * 2)  # long gone
+    report = client.get("/healthz")
+    assert report.status_code == 200
+    assert report.get_json() == {
+        "status": "ok",
+        "database": "ok",
+        "spool_backlog": 1,
+        "inbox_backlog": 2,
+        "inbox_parked": 1,
+        "event_workers": 1,
+    }
