@@ -136,11 +136,9 @@ def _purge_batch(session: Session, model, conditions, change, after_id: int, lim
     ).all()
     if not ids:
         return 0, None
-    result = session.execute(
-        change.where(
-            model.id.in_(ids), *conditions
-        ).execution_options(synchronize_session=False)  # checked again: a row may have changed meanwhile
-    )
+    # The conditions are checked again: a row may have changed since it was selected.
+    statement = change.where(model.id.in_(ids), *conditions).execution_options(synchronize_session=False)
+    result = session.execute(statement)
     return max(result.rowcount, 0), ids[-1]
 
 
