@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import func, select
 
-from bot.heartbeat import ALIVE_WITHIN
+from bot.heartbeat import live_workers
 from bot.inbox import queued
-from models import InboxEvent, InboxStatus, WorkerHeartbeat
+from models import InboxEvent, InboxStatus
 from models.timeutil import utcnow
 
 bp = Blueprint("health", __name__)
@@ -27,9 +27,7 @@ def healthz():
             report["inbox_parked"] = session.scalar(
                 select(func.count()).select_from(InboxEvent).where(InboxEvent.status == InboxStatus.PARKED)
             )
-            report["event_workers"] = session.scalar(
-                select(func.count()).where(WorkerHeartbeat.beat_at >= utcnow() - ALIVE_WITHIN)
-            )
+            report["event_workers"] = live_workers(session, utcnow())
     except Exception as exc:
         report.update(status="degraded", database=f"unavailable: {type(exc).__name__}")
         return jsonify(report), 503

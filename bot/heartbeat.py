@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from models import WorkerHeartbeat
@@ -27,7 +27,7 @@ def forget(session: Session, name: str) -> None:
     session.execute(delete(WorkerHeartbeat).where(WorkerHeartbeat.name == name))
 
 
-def dedicated_alive(session: Session, now: datetime) -> bool:
-    """Whether some dedicated worker beat within ALIVE_WITHIN."""
-    recent = select(WorkerHeartbeat.name).where(WorkerHeartbeat.beat_at >= now - ALIVE_WITHIN).limit(1)
-    return session.scalar(recent) is not None
+def live_workers(session: Session, now: datetime) -> int:
+    """How many dedicated workers beat within ALIVE_WITHIN."""
+    recent = select(func.count()).where(WorkerHeartbeat.beat_at >= now - ALIVE_WITHIN)
+    return session.scalar(recent) or 0

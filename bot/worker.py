@@ -97,7 +97,7 @@ class Worker:
         """Whether a dedicated worker process is alive (asked of the database at most every BEAT_EVERY)."""
         if time.monotonic() - self._beaten_at >= heartbeat.BEAT_EVERY.total_seconds():
             with self.processor.session_factory() as session:
-                alive = heartbeat.dedicated_alive(session, utcnow())
+                alive = heartbeat.live_workers(session, utcnow()) > 0
             if alive != self._dedicated_seen:
                 log.info(
                     "dedicated event worker %s", "found: leaving events to it" if alive else "gone: processing here"
