@@ -25,7 +25,6 @@ def create_app(config: dict | None = None) -> Flask:
 
     services = Services.from_config(app.config)
     app.extensions["fieldline"] = services
-    app.register_blueprint(webhook.bp)
     app.register_blueprint(health.bp)
     from bot import admin, api, auth
 
@@ -37,10 +36,5 @@ def create_app(config: dict | None = None) -> Flask:
         from bot.emulator import mount
 
         mount(app)
-    if app.config["BACKGROUND_WORKER"] and not app.config.get("TESTING"):
-
-        @app.before_request
-        def _start_worker() -> None:
-            services.worker.start()  # idempotent; gunicorn.conf.py starts it at boot too
-
+    app.wsgi_app = webhook.CallbackEndpoint(app)  # POST /callback; everything else goes on to Flask
     return app

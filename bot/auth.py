@@ -68,9 +68,10 @@ DISTRICT_SCOPED_ROLES = frozenset({Role.DISTRICT_OFFICER})
 
 MIN_PASSWORD_LENGTH = 10
 
-# Machine endpoints that authenticate otherwise: LINE's signature, bearer tokens. (The demo emulator is a
-# separate WSGI app mounted under /emulator, so it never reaches this app's CSRF check.)
-CSRF_EXEMPT_PREFIXES = ("/callback", "/api/")
+# Machine endpoints that authenticate otherwise: bearer tokens. (LINE's /callback is answered by
+# bot.webhook before Flask, and the demo emulator is a separate WSGI app mounted under /emulator, so
+# neither reaches this app's CSRF check.)
+CSRF_EXEMPT_PREFIXES = ("/api/",)
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
@@ -193,11 +194,11 @@ def _csrf_exempt(path: str) -> bool:
     return any(path == root or path.startswith(root + "/") for root in roots)
 
 
-SESSIONLESS_PATHS = frozenset({"/callback", "/healthz"})
+SESSIONLESS_PATHS = frozenset({"/healthz"})
 
 
 class StaffSessions(SecureCookieSessionInterface):
-    """Signed cookie sessions for people; LINE's webhook and the health check get none (no cookie work)."""
+    """Signed cookie sessions for people; the health check gets none (no cookie work)."""
 
     def open_session(self, app, request):
         """A null session on the sessionless paths, the usual signed cookie session elsewhere."""

@@ -82,16 +82,16 @@ def _row(event: dict, destination: str | None, via_spool: bool) -> dict:
     }
 
 
-def store_events(connection: Connection, envelope: Envelope, *, via_spool: bool = False) -> int:
-    """Insert the envelope's events in one statement, ignoring ones already stored; return how many are new.
+def store_events(connection: Connection, *envelopes: Envelope, via_spool: bool = False) -> int:
+    """Insert the envelopes' events in one statement, ignoring ones already stored; return how many are new.
 
-    In the webhook's autocommit mode a body costs one round trip to PostgreSQL. A body of more than
-    ROWS_PER_STATEMENT events takes several statements; if a later one fails the body is spooled
+    In the webhook's autocommit mode a batch of bodies costs one round trip to PostgreSQL. More than
+    ROWS_PER_STATEMENT events take several statements; if a later one fails the bodies are spooled
     and replayed, and the events already stored are ignored then, so nothing is stored twice.
     """
-    if not envelope.events:
+    rows = [_row(event, envelope.destination, via_spool) for envelope in envelopes for event in envelope.events]
+    if not rows:
         return 0
-    rows = [_row(event, envelope.destination, via_spool) for event in envelope.events]
     stored = 0
     for start in range(0, len(rows), ROWS_PER_STATEMENT):
         chunk = rows[start : start + ROWS_PER_STATEMENT]

@@ -5,8 +5,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
@@ -19,11 +17,33 @@ log = logging.getLogger(__name__)
 
 KIND_WEBHOOK = "webhook"
 KIND_REJECTED = "rejected"
-INTAKE_THREADS = 8
+INTAKE_THREADS = 2
+DOWN_FOR_SECONDS = 2.0  # after a failure or a late answer, bodies go straight to the spool this long
+CLOSE_WAIT_SECONDS = 10.0
+
+
+class _Delivery:
+    """One webhook body waiting for a writer thread: what to store and how it went."""
+
+    __slots__ = ("envelope", "body", "reason", "done", "stored", "abandoned")
+
+    def __init__(self, envelope: Envelope | None, body: bytes, reason: str = ""):
+        self.envelope = envelope  # None: a malformed body to keep in rejected_bodies, for `reason`
+        self.body = body
+        self.reason = reason
+        self.done = threading.Event()
+        self.stored = False
+        self.abandoned = False  # its request gave up waiting and spooled the body
 
 
 class Intake:
-    """Stores webhook bodies within a deadline, spools them otherwise, and replays the spool."""
+    """Stores webhook bodies within a deadline, spools them otherwise, and replays the spool.
+
+    Requests hand their bodies to a few writer threads and wait at most the deadline, so a hung
+    database cannot hold the webhook past it. A writer takes every body waiting at that moment and
+    stores them with one INSERT (group commit): under load each commit carries more events, so the
+    cost per event falls as the rate rises.
+    """
 
     def __init__(
         self,
@@ -33,58 +53,102 @@ class Intake:
         deadline: float = 1.5,
         threads: int = INTAKE_THREADS,
     ):
-        """Use a small thread pool so a hung database cannot hold the webhook past the deadline.
-
-        engine is the intake's own (bot.db.make_intake_engine): autocommit on PostgreSQL and no
-        pre-ping, so storing a body costs one round trip; session_factory serves the rare paths.
-        """
+        """engine is the intake's own (bot.db.make_intake_engine): autocommit on PostgreSQL and no
+        pre-ping, so storing a batch costs one round trip; session_factory serves the rare paths."""
         self.engine = engine
         self.session_factory = session_factory
         self.spool = spool
         self.deadline = deadline
-        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="intake")
+        self._waiting: list[_Delivery] = []
+        self._ready = threading.Condition()
+        self._closing = False
         self._down_until = 0.0
-        self._lock = threading.Lock()
+        self._writers = [
+            threading.Thread(target=self._write_loop, name=f"intake-{n}", daemon=True) for n in range(threads)
+        ]
+        for writer in self._writers:
+            writer.start()
 
     def accept(self, envelope: Envelope, body: bytes) -> str:
         """Store the events, or spool the body; return 'stored' or 'spooled'."""
-        if self._run(lambda: self._store(envelope)):
+        if self._hand_over(_Delivery(envelope, body)):
             return "stored"
         self.spool.write(body, KIND_WEBHOOK)
         return "spooled"
 
     def reject(self, body: bytes, reason: str) -> None:
         """Keep a signed but malformed body, in the database or the spool."""
-        if not self._run(lambda: self._transaction(lambda session: store_rejected(session, body, reason))):
+        if not self._hand_over(_Delivery(None, body, reason)):
             self.spool.write(body, KIND_REJECTED)
 
-    def _store(self, envelope: Envelope) -> None:
+    def _hand_over(self, delivery: _Delivery) -> bool:
+        """Queue a delivery for the writers and wait at most the deadline; False if it failed or is late."""
+        if self.database_down() or self._closing:
+            return False  # the database failed moments ago: do not pile up more waiting requests
+        with self._ready:
+            self._waiting.append(delivery)
+            self._ready.notify()
+        if delivery.done.wait(self.deadline):
+            return delivery.stored
+        with self._ready:
+            delivery.abandoned = True  # a writer that has not taken it yet skips it
+        log.error("database did not answer within %.1f s; body spooled", self.deadline)
+        self._mark_down()
+        return False
+
+    def _write_loop(self) -> None:
+        """A writer thread: store whatever is waiting, one batch at a time, until closed."""
+        while True:
+            with self._ready:
+                while not self._waiting and not self._closing:
+                    self._ready.wait()
+                if not self._waiting:
+                    return
+                batch = [delivery for delivery in self._waiting if not delivery.abandoned]
+                self._waiting.clear()
+            if batch:
+                self._write(batch)
+
+    def _write(self, batch: list[_Delivery]) -> None:
+        """Store one batch: the events of every body in one statement, the malformed bodies one by one."""
+        events = [delivery for delivery in batch if delivery.envelope is not None]
+        try:
+            if events:
+                self._store([delivery.envelope for delivery in events])
+            for delivery in events:
+                delivery.stored = True
+        except Exception as exc:  # any database failure: the spool keeps the bodies
+            log.error("database unavailable (%s); body spooled", type(exc).__name__)
+            self._mark_down()
+        for delivery in batch:
+            if delivery.envelope is None:
+                delivery.stored = self._keep_rejected(delivery)
+            delivery.done.set()
+
+    def _store(self, envelopes: list[Envelope]) -> None:
         """Insert the events; a pooled connection the database dropped (a restart) gets one more try."""
         try:
             with self.engine.begin() as connection:
-                store_events(connection, envelope)
+                store_events(connection, *envelopes)
         except DBAPIError as exc:
             if not exc.connection_invalidated:
                 raise
             log.info("intake connection was closed by the database; trying a fresh one")
             with self.engine.begin() as connection:
-                store_events(connection, envelope)
+                store_events(connection, *envelopes)
 
-    def _run(self, work) -> bool:
-        """Run work() in a pool thread and wait for it at most the deadline; False if it failed or is late."""
-        if time.monotonic() < self._down_until:
-            return False  # the database failed moments ago: do not pile up more waiting threads
-        future = self._pool.submit(work)
+    def _keep_rejected(self, delivery: _Delivery) -> bool:
+        """Store one malformed body; False if the database failed."""
         try:
-            future.result(timeout=self.deadline)
+            self._transaction(lambda session: store_rejected(session, delivery.body, delivery.reason))
             return True
-        except FutureTimeout:
-            log.error("database did not answer within %.1f s; body spooled", self.deadline)
-        except Exception as exc:  # any database failure: the spool keeps the body
-            log.error("database unavailable (%s); body spooled", type(exc).__name__)
-        with self._lock:
-            self._down_until = time.monotonic() + 2.0
-        return False
+        except Exception as exc:
+            log.error("database unavailable (%s); rejected body spooled", type(exc).__name__)
+            self._mark_down()
+            return False
+
+    def _mark_down(self) -> None:
+        self._down_until = time.monotonic() + DOWN_FOR_SECONDS
 
     def _transaction(self, work) -> None:
         with self.session_factory() as session, session.begin():
@@ -113,8 +177,12 @@ class Intake:
         return count
 
     def close(self) -> None:
-        """Let running stores finish, then close the intake's connections."""
-        self._pool.shutdown(wait=True)
+        """Let the writers store what is waiting, then close the intake's connections (idempotent)."""
+        with self._ready:
+            self._closing = True
+            self._ready.notify_all()
+        for writer in self._writers:
+            writer.join(CLOSE_WAIT_SECONDS)
         self.engine.dispose()
 
     def database_down(self) -> bool:

@@ -179,7 +179,7 @@ def test_sqlite_locked_past_the_deadline(tmp_path, monkeypatch):
         # The store that timed out may still finish now; the replay must not double it either way.
         assert services.intake.replay_spool() == 1
         assert services.intake.spool.count() == 0
-        services.intake._pool.shutdown(wait=True)  # let the late store finish, if it is still waiting
+        services.intake.close()  # let the late store finish, if it is still waiting
         assert [r.webhook_event_id for r in inbox_rows(services)] == [event["webhookEventId"]]
         services.processor.process_due()
         assert_each_once(services, [event])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import threading
+import time
 
 from sqlalchemy import func, select
 
@@ -83,6 +84,64 @@ def test_concurrent_redeliveries_store_one_row(app, services, sample_events):
     assert count(services, InboxEvent) == 1
 
 
+def test_bodies_arriving_during_a_write_share_the_next_insert(app, services, sample_events, monkeypatch):
+    """Group commit: bodies that wait while the writer is busy go to the database in one statement."""
+    from bot import intake as intake_module
+    from bot.db import make_intake_engine
+    from bot.inbox import parse_envelope
+
+    batches = []
+    release = threading.Event()
+    real_store = intake_module.store_events
+
+    def slow_store(connection, *envelopes, **kwargs):
+        batches.append(len(envelopes))
+        release.wait(10)
+        return real_store(connection, *envelopes, **kwargs)
+
+    monkeypatch.setattr(intake_module, "store_events", slow_store)
+    engine = make_intake_engine(app.config["DATABASE_URL"], connections=1)
+    intake = intake_module.Intake(engine, services.sessions, services.intake.spool, deadline=10.0, threads=1)
+    outcomes = []
+
+    def deliver(n, event):
+        body = json.dumps({"destination": "Uabc", "events": [dict(event, webhookEventId=f"01GROUP{n:019d}")]})
+        outcomes.append(intake.accept(parse_envelope(body.encode()), body.encode()))
+
+    threads = [threading.Thread(target=deliver, args=pair) for pair in enumerate(sample_events["events"][:12])]
+    try:
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 8
+        while (len(batches), sum(batches) + len(intake._waiting)) != (1, 12) and time.monotonic() < deadline:
+            time.sleep(0.01)  # until the writer holds its first batch and every other body waits
+        release.set()
+        for thread in threads:
+            thread.join()
+    finally:
+        release.set()
+        intake.close()
+    assert outcomes == ["stored"] * 12
+    assert len(batches) == 2 and sum(batches) == 12, batches  # the waiting bodies went in one statement
+    assert count(services, InboxEvent) == 12
+    assert services.intake.spool.count() == 0
+
+
+def test_a_failing_insert_spools_every_body_of_its_batch(post_webhook, services, sample_events, monkeypatch):
+    from bot import intake as intake_module
+
+    def refuse(connection, *envelopes, **kwargs):
+        raise intake_module.DBAPIError("INSERT", {}, OSError("server closed the connection"))
+
+    monkeypatch.setattr(intake_module, "store_events", refuse)
+    assert post_webhook({"destination": "Uabc", "events": sample_events["events"][:3]}).status_code == 200
+    assert services.intake.spool.count() == 1
+    assert count(services, InboxEvent) == 0
+    monkeypatch.undo()
+    assert services.intake.replay_spool() == 1
+    assert count(services, InboxEvent) == 3
+
+
 def test_verify_button_needs_no_database(post_webhook, services, monkeypatch):
     def boom(*args, **kwargs):
         raise AssertionError("the database was touched")
@@ -105,6 +164,32 @@ def test_oversized_body_is_413(client):
     body = b'{"events": [' + b" " * (1024 * 1024) + b"]}"
     response = client.post("/callback", data=body, headers={"x-line-signature": signature.sign(SECRET, body)})
     assert response.status_code == 413
+
+
+def test_oversized_body_without_content_length_is_413(app, services):
+    """A chunked body (no Content-Length) is cut off at the limit too, and nothing is stored."""
+    from werkzeug.test import EnvironBuilder
+
+    body = b'{"events": [' + b" " * (1024 * 1024) + b"]}"
+    environ = EnvironBuilder(path="/callback", method="POST", data=body).get_environ()
+    del environ["CONTENT_LENGTH"]
+    environ["wsgi.input_terminated"] = True
+    environ["HTTP_X_LINE_SIGNATURE"] = signature.sign(SECRET, body)
+    statuses = []
+    b"".join(app.wsgi_app(environ, lambda status, headers, exc_info=None: statuses.append(status)))
+    assert statuses == ["413 REQUEST ENTITY TOO LARGE"]
+    assert count(services, InboxEvent) == 0
+
+
+def test_callback_answers_only_post(client):
+    response = client.get("/callback")
+    assert response.status_code == 405
+    assert response.headers["Allow"] == "POST"
+
+
+def test_accepted_delivery_answers_plain_ok(post_webhook, sample_events):
+    response = post_webhook({**sample_events, "events": sample_events["events"][:1]})
+    assert (response.status_code, response.data, response.mimetype) == (200, b"OK", "text/plain")
 
 
 def test_healthz_reports_the_database_the_backlogs_and_the_event_workers(client, services):

@@ -289,11 +289,16 @@ def run_fieldline(args, kind: str, workdir: Path, stub_port: int) -> dict:
                     time.process_time(),
                 )
                 worker_before = servers.cpu_seconds(worker.pid) if worker else 0.0
+                split_before = servers.worker_cpu(app.pid)
                 phases["sustained"] = load.run_open_loop(
                     port, factory, rate=args.rate, duration=args.duration, connections=args.connections
                 )
                 cpu = servers.tree_cpu(app.pid) - cpu_before
                 report["sustained"] = annotate(phases["sustained"].summary(), cpu, load_before, client_before)
+                report["sustained"]["web_worker_cpu_seconds"] = {
+                    str(pid): round(seconds - split_before.get(pid, 0.0), 1)
+                    for pid, seconds in servers.worker_cpu(app.pid).items()
+                }
                 report["sustained"]["worker_cpu_seconds"] = (
                     round(servers.cpu_seconds(worker.pid) - worker_before, 1) if worker else None
                 )
@@ -377,6 +382,9 @@ def print_table(kind: str, base: dict | None, field: dict, check: dict) -> None:
             f"{figures['server_cpu_ms_per_request']:>12.2f}{figures['load_generator_cpu_seconds']:>10.1f}"
             f"{figures.get('worker_cpu_seconds') or 0:>10.1f}{loadavg:>12}"
         )
+    split = field.get("sustained", {}).get("web_worker_cpu_seconds")
+    if split:
+        print("sustained phase CPU seconds by web worker: " + ", ".join(f"{p} {s}" for p, s in split.items()))
     if "ratio" in check:
         mark = "ok" if check["ratio_ok"] else "MISSED"
         print(f"throughput ratio fieldline/baseline: {check['ratio']:.2f} (target >= {RATIO_TARGET:.2f}: {mark})")

@@ -155,6 +155,11 @@ def tree_memory(master: int) -> dict[str, dict[str, int]]:
     return result
 
 
+def worker_cpu(master: int) -> dict[int, float]:
+    """CPU seconds used so far by each worker (how evenly the kernel spread the connections)."""
+    return {worker: cpu_seconds(worker) for worker in children(master)}
+
+
 def tree_cpu(master: int) -> float:
     """CPU seconds used by the master and its workers."""
     return cpu_seconds(master) + sum(cpu_seconds(w) for w in children(master))
