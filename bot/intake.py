@@ -140,7 +140,8 @@ class Intake:
     def _keep_rejected(self, delivery: _Delivery) -> bool:
         """Store one malformed body; False if the database failed."""
         try:
-            self._transaction(lambda session: store_rejected(session, delivery.body, delivery.reason))
+            with self.session_factory() as session, session.begin():
+                store_rejected(session, delivery.body, delivery.reason)
             return True
         except Exception as exc:
             log.error("database unavailable (%s); rejected body spooled", type(exc).__name__)
@@ -149,10 +150,6 @@ class Intake:
 
     def _mark_down(self) -> None:
         self._down_until = time.monotonic() + DOWN_FOR_SECONDS
-
-    def _transaction(self, work) -> None:
-        with self.session_factory() as session, session.begin():
-            work(session)
 
     def replay_spool(self) -> int:
         """Move spooled bodies into the database; return how many were replayed."""
