@@ -22,6 +22,11 @@ class Action:
     VIEW_AUDIT = "view.audit"
     VIEW_STAFF = "view.staff"
     INBOX_RETRY = "inbox.retry"
+    VIEW_UNDELIVERED = "view.undelivered"  # the list of messages LINE did not take (recipients' reporter codes)
+    OUTBOX_RETRY = "outbox.retry"
+    VIEW_DEAD_LETTERS = "view.dead_letters"
+    DEAD_LETTER_REQUEUE = "dead_letter.requeue"
+    DEAD_LETTER_DISCARD = "dead_letter.discard"
     STAFF_CREATE = "staff.create"
     STAFF_UPDATE = "staff.update"
     STAFF_DEACTIVATE = "staff.deactivate"
@@ -43,6 +48,9 @@ class Action:
     NETWORK_LIST_UPDATE = "network.list_update"
     # PDPA retention (bot/retention.py): what the purge removed, counts only
     RETENTION_PURGE = "retention.purge"
+    # A person's rights (bot/personal_data/): the export is a view of everything held about them
+    VIEW_PERSONAL_DATA_EXPORT = "view.personal_data_export"
+    PERSONAL_DATA_ERASE = "personal_data.erase"
 
 
 def record(

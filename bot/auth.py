@@ -3,7 +3,9 @@
 Later features reuse three things from here:
 - ``can(user, Permission.X)`` and the view decorators ``@require_permission(...)`` / ``@require_role(...)``;
 - ``visible_districts(user)``: ``None`` for every district, else the set of districts the user may see;
-- ``district_clause(user, column)``: the same scope as a SQL condition on a district column.
+- ``district_clause(user, column)``: the same scope as a SQL condition on a district column;
+- ``may_act_in(user, Permission.X, district)``: a permission for one district's record;
+- ``roles_with(Permission.X)``: the roles holding a permission, for modules that check role tuples.
 """
 
 from __future__ import annotations
@@ -24,13 +26,18 @@ from models import Role, StaffUser
 
 
 class Permission(enum.StrEnum):
-    """Something a role may do; views check permissions rather than role names."""
+    """Something a role may do; views check permissions rather than role names.
 
-    VIEW_INBOX = "view_inbox"  # the inbox list and event metadata (no content, no LINE ids)
+    The table below is the only place that says which role may do what (README: "Who may do what").
+    A district officer holds each permission within visible_districts only; the viewer holds no
+    permission a district officer lacks (tests/test_access_roles.py checks both).
+    """
+
+    VIEW_INBOX = "view_inbox"  # the inbox list and event metadata (no content, no LINE ids), within visible_districts
     VIEW_PAYLOAD = "view_payload"  # raw webhook payloads: informants' messages (personal data)
     RETRY_EVENTS = "retry_events"
     VIEW_MEMBERS = "view_members"  # members by reporter code, within visible_districts (identities: below)
-    VIEW_REJECTED = "view_rejected"
+    VIEW_REJECTED = "view_rejected"  # rejected bodies have no district: never for a district-scoped role
     VIEW_AUDIT = "view_audit"
     MANAGE_STAFF = "manage_staff"
     # The intelligence network (bot/admin/network_*.py, bot/api/network.py)
@@ -39,28 +46,67 @@ class Permission(enum.StrEnum):
     VIEW_IDENTITIES = "view_identities"  # informants' names, phones and LINE names (each view audited)
     VIEW_ORIGINAL_MEDIA = "view_original_media"  # media as received, with their metadata (admin only)
     MANAGE_NETWORK = "manage_network"  # approve and edit members, group codes, categories, status updates, settings
-    EXPORT_ROLL = "export_roll"  # the network roll (pseudonymous unless VIEW_IDENTITIES)
+    EXPORT_ROLL = "export_roll"  # the network roll, one row per member (pseudonymous unless VIEW_IDENTITIES)
+    # Crime risk points (bot/admin/riskpoints.py, bot/api/riskpoints.py)
+    VIEW_RISKPOINTS = "view_riskpoints"  # registry, today's board, defects, crime statistics, KPI, posters
+    VIEW_PATROL_DETAIL = "view_patrol_detail"  # who checked in, and the photos of checks and defects (audited)
+    MANAGE_RISKPOINTS = "manage_riskpoints"  # create, edit, import, retire and reinstate points; camera checks
+    MANAGE_RISK_UNITS = "manage_risk_units"  # units and their groups, month reports, work-order resend, crime figures
+    # Numbered official letters (bot/letters.py, bot/forward_letters.py)
+    ISSUE_LETTERS = "issue_letters"  # what gives a letter its number: a broken camera at the board, a forward by letter
+    DOWNLOAD_LETTERS = "download_letters"  # coordination letters (DOCX); forward letters also need VIEW_WORKGROUP
+    # The working group (bot/admin/workgroup*.py, bot/api/workgroup.py)
+    VIEW_WORKGROUP = "view_workgroup"  # committees (officials' names), meetings, forwards (report summaries), agencies
+    MANAGE_WORKGROUP = "manage_workgroup"  # record committees, meetings, forwards, acknowledgements, measures
+    OPEN_WORKGROUP_FILES = "open_workgroup_files"  # uploaded orders, minutes, plans and forward letters (audited)
+    VIEW_KPI = "view_kpi"  # the network KPI ladder: numbers and documents' names only
+    VIEW_SCHEDULER = "view_scheduler"  # the clock: push quota, runs, frozen month reports
+    # Messages LINE did not take (bot/admin/outbox_views.py): recipients by reporter code or group name. Groups
+    # have no district, so the list cannot be scoped: never for a district-scoped role. Resending needs RETRY_EVENTS.
+    VIEW_UNDELIVERED = "view_undelivered"
+    # A person's rights under the PDPA (bot/personal_data/, bot/admin/privacy_views.py): admin only
+    EXPORT_PERSONAL_DATA = "export_personal_data"  # everything held about one LINE user, as a ZIP (audited)
+    ERASE_PERSONAL_DATA = "erase_personal_data"  # erase or anonymise one LINE user; cannot be undone (audited)
 
+
+_READ_EVERYWHERE = frozenset({Permission.VIEW_NETWORK, Permission.VIEW_RISKPOINTS, Permission.VIEW_KPI})
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
-    Role.SECRETARIAT: frozenset(
-        {
-            Permission.VIEW_INBOX,
-            Permission.VIEW_PAYLOAD,
-            Permission.RETRY_EVENTS,
-            Permission.VIEW_MEMBERS,
-            Permission.VIEW_NETWORK,
-            Permission.VIEW_REPORT_CONTENT,
-            Permission.VIEW_IDENTITIES,
-            Permission.MANAGE_NETWORK,
-            Permission.EXPORT_ROLL,
-        }
-    ),
-    Role.DISTRICT_OFFICER: frozenset(
-        {Permission.VIEW_INBOX, Permission.VIEW_MEMBERS, Permission.VIEW_NETWORK, Permission.VIEW_REPORT_CONTENT}
-    ),
-    Role.VIEWER: frozenset({Permission.VIEW_INBOX, Permission.VIEW_NETWORK, Permission.EXPORT_ROLL}),
+    Role.SECRETARIAT: _READ_EVERYWHERE
+    | {
+        Permission.VIEW_INBOX,
+        Permission.VIEW_PAYLOAD,
+        Permission.RETRY_EVENTS,
+        Permission.VIEW_MEMBERS,
+        Permission.VIEW_REPORT_CONTENT,
+        Permission.VIEW_IDENTITIES,
+        Permission.MANAGE_NETWORK,
+        Permission.EXPORT_ROLL,
+        Permission.VIEW_PATROL_DETAIL,
+        Permission.MANAGE_RISKPOINTS,
+        Permission.MANAGE_RISK_UNITS,
+        Permission.ISSUE_LETTERS,
+        Permission.DOWNLOAD_LETTERS,
+        Permission.VIEW_WORKGROUP,
+        Permission.MANAGE_WORKGROUP,
+        Permission.OPEN_WORKGROUP_FILES,
+        Permission.VIEW_SCHEDULER,
+        Permission.VIEW_UNDELIVERED,
+    },
+    Role.DISTRICT_OFFICER: _READ_EVERYWHERE
+    | {
+        Permission.VIEW_INBOX,
+        Permission.VIEW_MEMBERS,
+        Permission.VIEW_REPORT_CONTENT,
+        Permission.VIEW_PATROL_DETAIL,
+        Permission.MANAGE_RISKPOINTS,
+        Permission.ISSUE_LETTERS,
+        Permission.DOWNLOAD_LETTERS,
+    },
+    # Read-only, every district, nothing a district officer may not see: no inbox, no members, no content,
+    # no names of patrol officers, no letters, no roll, no working-group records (their KPI numbers only).
+    Role.VIEWER: _READ_EVERYWHERE,
 }
 
 # Roles whose data scope is limited to the districts listed on their account.
@@ -94,6 +140,19 @@ def can(user: object, permission: Permission) -> bool:
 def has_role(user: object, *roles: Role) -> bool:
     """Tell whether an active staff user has one of the roles."""
     return _role(user) in roles
+
+
+def roles_with(*permissions: Permission) -> tuple[Role, ...]:
+    """The roles granted every one of the permissions, in Role order (for role-tuple checks)."""
+    return tuple(role for role in Role if set(permissions) <= ROLE_PERMISSIONS[role])
+
+
+def may_act_in(user: object, permission: Permission, district: str | None) -> bool:
+    """Whether a user holds a permission for one district's data (None: a record of no district)."""
+    if not can(user, permission):
+        return False
+    districts = visible_districts(user)
+    return districts is None or (district is not None and district in districts)
 
 
 def visible_districts(user: object) -> frozenset[str] | None:

@@ -16,8 +16,10 @@ from bot.config import DEMO
 from bot.emulator.cli import emulator_cli
 from bot.network_cli import network_cli
 from bot.retention_cli import retention_cli
+from bot.rights_cli import rights_cli
 from bot.riskpoints_cli import riskpoints_cli
 from bot.workgroup_cli import workgroup_cli
+from models.timeutil import thai_datetime
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +51,22 @@ def spool_replay() -> None:
 def spool_status() -> None:
     """Print how many bodies wait in the spool."""
     click.echo(current_app.extensions["fieldline"].intake.spool.count())
+
+
+@spool_cli.command("dead-letters")
+@click.option("--requeue", "requeue", metavar="NAME", help="Put this dead letter back in the spool to be replayed.")
+def spool_dead_letters(requeue: str | None) -> None:
+    """List the bodies the spool could not replay, with their reasons (or put one back)."""
+    spool = current_app.extensions["fieldline"].intake.spool
+    if requeue:
+        if not spool.requeue(requeue):
+            raise click.ClickException(f"ไม่พบรายการ {requeue} หรืออ่านไม่ได้")
+        click.echo(f"นำ {requeue} กลับเข้าคิวแล้ว")
+        return
+    letters = spool.dead_letters()
+    for letter in letters:
+        click.echo(f"{letter.name}\t{thai_datetime(letter.failed_at) if letter.failed_at else '-'}\t{letter.reason}")
+    click.echo(f"ข้อมูลที่บันทึกไม่ได้ {len(letters)} รายการ")
 
 
 @worker_cli.command("run")
@@ -116,3 +134,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(riskpoints_cli)
     app.cli.add_command(workgroup_cli)
     app.cli.add_command(retention_cli)
+    app.cli.add_command(rights_cli)

@@ -1,4 +1,4 @@
-"""GET /healthz: the database, the spool backlog, the inbox backlog and the event workers."""
+"""GET /healthz: the database, the spool backlog and dead letters, the inbox backlog and the event workers."""
 
 from __future__ import annotations
 
@@ -20,7 +20,13 @@ def healthz():
     Every count uses an index, so a platform may ask as often as it likes however big the inbox grows.
     """
     fieldline = current_app.extensions["fieldline"]
-    report = {"status": "ok", "database": "ok", "spool_backlog": fieldline.intake.spool.count()}
+    spool = fieldline.intake.spool
+    report = {
+        "status": "ok",
+        "database": "ok",
+        "spool_backlog": spool.count(),
+        "spool_dead_letters": spool.dead_count(),
+    }
     try:
         with fieldline.sessions() as session:
             report["inbox_backlog"] = queued(session)

@@ -8,9 +8,18 @@ import time
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session, sessionmaker
 
-from bot.inbox import Envelope, MalformedBody, parse_envelope, store_events, store_rejected
+from bot.inbox import (
+    REASONS,
+    Envelope,
+    MalformedBody,
+    database_unavailable,
+    event_bytes,
+    parse_envelope,
+    store_events,
+    store_refused,
+    store_rejected,
+)
 from bot.spool import Spool
 
 log = logging.getLogger(__name__)
@@ -48,15 +57,13 @@ class Intake:
     def __init__(
         self,
         engine: Engine,
-        session_factory: sessionmaker[Session],
         spool: Spool,
         deadline: float = 1.5,
         threads: int = INTAKE_THREADS,
     ):
         """engine is the intake's own (bot.db.make_intake_engine): autocommit on PostgreSQL and no
-        pre-ping, so storing a batch costs one round trip; session_factory serves the rare paths."""
+        pre-ping, so storing a batch costs one round trip."""
         self.engine = engine
-        self.session_factory = session_factory
         self.spool = spool
         self.deadline = deadline
         self._waiting: list[_Delivery] = []
@@ -110,16 +117,27 @@ class Intake:
                 self._write(batch)
 
     def _write(self, batch: list[_Delivery]) -> None:
-        """Store one batch: the events of every body in one statement, the malformed bodies one by one."""
+        """Store one batch: the events of every body in one statement, the malformed bodies one by one.
+
+        Only an unavailable database sends the batch to the spool. Any other failure is some body's
+        own: the bodies are then stored one at a time, each event that still fails kept aside alone.
+        """
         events = [delivery for delivery in batch if delivery.envelope is not None]
         try:
             if events:
                 self._store([delivery.envelope for delivery in events])
             for delivery in events:
                 delivery.stored = True
-        except Exception as exc:  # any database failure: the spool keeps the bodies
-            log.error("database unavailable (%s); body spooled", type(exc).__name__)
-            self._mark_down()
+        except Exception as exc:
+            if database_unavailable(exc):
+                log.error("database unavailable (%s); body spooled", type(exc).__name__)
+                self._mark_down()
+            else:
+                log.warning(
+                    "a batch of %s bodies failed (%s); storing them one by one", len(events), type(exc).__name__
+                )
+                for delivery in events:
+                    delivery.stored = self._store_alone(delivery)
         for delivery in batch:
             if delivery.envelope is None:
                 delivery.stored = self._keep_rejected(delivery)
@@ -128,47 +146,101 @@ class Intake:
     def _store(self, envelopes: list[Envelope]) -> None:
         """Insert the events; a pooled connection the database dropped (a restart) gets one more try."""
         try:
-            with self.engine.begin() as connection:
-                store_events(connection, *envelopes)
+            self._insert(envelopes)
         except DBAPIError as exc:
             if not exc.connection_invalidated:
                 raise
             log.info("intake connection was closed by the database; trying a fresh one")
+            self._insert(envelopes)
+
+    def _insert(self, envelopes: list[Envelope], via_spool: bool = False) -> None:
+        """One transaction: every event in one statement, and the events the envelopes refused."""
+        with self.engine.begin() as connection:
+            store_events(connection, *envelopes, via_spool=via_spool)
+            for envelope in envelopes:
+                if envelope.refused:
+                    store_refused(connection, envelope)
+
+    def store_isolated(self, envelope: Envelope, *, via_spool: bool = False) -> None:
+        """Store one body's events, each unstorable one kept aside; raise only if the database is unavailable."""
+        try:
+            self._insert([envelope], via_spool)
+            return
+        except Exception as exc:
+            if database_unavailable(exc):
+                raise
+            log.warning(
+                "a webhook body could not be stored whole (%s); storing its events one by one", type(exc).__name__
+            )
+        for event in envelope.events:
+            try:
+                self._insert([Envelope(envelope.destination, [event])], via_spool)
+            except Exception as exc:
+                if database_unavailable(exc):
+                    raise
+                log.warning("an inbox event could not be stored (%s); kept aside", type(exc).__name__)
+                with self.engine.begin() as connection:
+                    reason = REASONS["unstorable"].format(error=type(exc).__name__)
+                    store_rejected(connection, event_bytes(event), reason)
+        if envelope.refused:
             with self.engine.begin() as connection:
-                store_events(connection, *envelopes)
+                store_refused(connection, envelope)
+
+    def _store_alone(self, delivery: _Delivery) -> bool:
+        """Store one body of a failed batch on its own; False (spool it) only if the database is unavailable."""
+        try:
+            self.store_isolated(delivery.envelope)
+        except Exception as exc:
+            if database_unavailable(exc):
+                log.error("database unavailable (%s); body spooled", type(exc).__name__)
+                self._mark_down()
+                return False
+            log.error(
+                "a webhook body could not be kept in the database (%s); moved to the dead letters", type(exc).__name__
+            )
+            self.spool.write_dead(delivery.body, KIND_WEBHOOK, REASONS["unstorable"].format(error=type(exc).__name__))
+        return True
 
     def _keep_rejected(self, delivery: _Delivery) -> bool:
-        """Store one malformed body; False if the database failed."""
+        """Store one malformed body; False (spool it) only if the database is unavailable."""
         try:
-            with self.session_factory() as session, session.begin():
-                store_rejected(session, delivery.body, delivery.reason)
+            with self.engine.begin() as connection:
+                store_rejected(connection, delivery.body, delivery.reason)
             return True
         except Exception as exc:
-            log.error("database unavailable (%s); rejected body spooled", type(exc).__name__)
-            self._mark_down()
-            return False
+            if database_unavailable(exc):
+                log.error("database unavailable (%s); rejected body spooled", type(exc).__name__)
+                self._mark_down()
+                return False
+            log.error("a rejected body could not be kept (%s); moved to the dead letters", type(exc).__name__)
+            self.spool.write_dead(delivery.body, KIND_REJECTED, REASONS["unstorable"].format(error=type(exc).__name__))
+            return True
 
     def _mark_down(self) -> None:
         self._down_until = time.monotonic() + DOWN_FOR_SECONDS
 
     def replay_spool(self) -> int:
-        """Move spooled bodies into the database; return how many were replayed."""
+        """Move spooled bodies into the database; return how many were replayed.
+
+        A body that cannot be stored for any reason but an unavailable database goes to the spool's
+        dead letters with its reason, so it never stops the bodies after it; an unavailable database
+        stops the replay until the next round.
+        """
         if not self.spool.count():
             return 0
 
         def store(body: bytes, kind: str) -> None:
-            with self.session_factory() as session, session.begin():
-                if kind == KIND_REJECTED:
-                    store_rejected(session, body, "malformed body (replayed from spool)")
-                    return
-                try:
-                    envelope = parse_envelope(body)
-                except MalformedBody as exc:
-                    store_rejected(session, body, str(exc))
-                    return
-                store_events(session.connection(), envelope, via_spool=True)
+            try:
+                envelope = parse_envelope(body)
+            except MalformedBody as exc:
+                with self.engine.begin() as connection:
+                    store_rejected(connection, body, str(exc))
+                return
+            if kind == KIND_REJECTED:  # rejected once, readable now: a body the parser used to refuse
+                log.info("a spooled rejected body reads as LINE's envelope now; storing its events")
+            self.store_isolated(envelope, via_spool=True)
 
-        count = self.spool.replay(store)
+        count = self.spool.replay(store, transient=database_unavailable)
         if count:
             log.info("replayed %s spooled webhook bodies into the inbox", count)
         return count

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import logging
 import traceback
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from linebot.v3.webhooks import Event
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import delivery, media
+from bot.inbox import database_unavailable
 from bot.media import MediaStore
 from bot.messenger import Messenger
 from handlers.basics import remember_sender
@@ -66,14 +67,30 @@ class Processor:
         The event's outbox rows are leased in the same transaction, so right after the commit they
         go to LINE while the reply token is fresh, without another round of claiming.
         """
-        with self.session_factory() as session, session.begin():
-            event = self._claim(session)
-            if event is None:
-                return False
-            rows = self._handle(session, event)
-            leased = delivery.lease(session, rows, utcnow())
+        claimed: int | None = None
+        try:
+            with self.session_factory() as session, session.begin():
+                event = self._claim(session)
+                if event is None:
+                    return False
+                claimed = event.id
+                rows = self._handle(session, event)
+                leased = delivery.lease(session, rows, utcnow())
+        except Exception as exc:
+            if claimed is None or database_unavailable(exc):
+                raise
+            self._set_aside(claimed, exc)  # its transaction could not commit: never let it block the queue
+            return True
         delivery.send_leased(self.session_factory, self.messenger, leased)
         return True
+
+    def _set_aside(self, event_id: int, exc: Exception) -> None:
+        """Record a failure that escaped the handler's savepoint, in a fresh transaction: the event waits its turn."""
+        log.error("inbox event %s could not be processed (%s)", event_id, type(exc).__name__)
+        with self.session_factory() as session, session.begin():
+            event = session.get(InboxEvent, event_id)
+            if event is not None:
+                _record_failure(event, exc, utcnow())
 
     def _claim(self, session: Session) -> InboxEvent | None:
         """Take the earliest due event of a chat no other process is working on."""
@@ -128,21 +145,26 @@ class Processor:
                 for recipient, extra in ctx.pushes:
                     rows += delivery.enqueue(session, recipient, extra, inbox_event_id=event.id, purpose="push")
         except Exception as exc:  # one bad event must not stop the others
-            event.attempts = attempts
-            event.last_error = "".join(traceback.format_exception_only(exc)).strip()[:2000]
-            if event.attempts >= MAX_ATTEMPTS:
-                event.status = InboxStatus.PARKED
-                log.error("inbox event %s parked after %s attempts: %s", event.id, event.attempts, type(exc).__name__)
-            else:
-                event.status = InboxStatus.FAILED
-                event.next_attempt_at = now + retry_delay(event.attempts)
-                log.warning("inbox event %s failed (%s); will retry", event.id, type(exc).__name__)
+            _record_failure(event, exc, now)
             return []
         event.attempts = attempts
         event.status = InboxStatus.DONE
         event.last_error = None
         event.processed_at = now
         return rows
+
+
+def _record_failure(event: InboxEvent, exc: BaseException, now: datetime) -> None:
+    """Count a failed attempt: retry later with backoff, or park the event after MAX_ATTEMPTS."""
+    event.attempts += 1
+    event.last_error = "".join(traceback.format_exception_only(exc)).strip()[:2000]
+    if event.attempts >= MAX_ATTEMPTS:
+        event.status = InboxStatus.PARKED
+        log.error("inbox event %s parked after %s attempts: %s", event.id, event.attempts, type(exc).__name__)
+    else:
+        event.status = InboxStatus.FAILED
+        event.next_attempt_at = now + retry_delay(event.attempts)
+        log.warning("inbox event %s failed (%s); will retry", event.id, type(exc).__name__)
 
 
 def _note_unmodelled(raw: dict) -> None:

@@ -39,7 +39,6 @@ class Services:
         registry = build_registry()
         intake = Intake(
             make_intake_engine(config["DATABASE_URL"], connections=INTAKE_THREADS),
-            sessions,
             Spool(config["SPOOL_DIR"]),
             config.get("DB_DEADLINE_SECONDS", 1.5),
         )

@@ -12,7 +12,13 @@ import logging
 from collections.abc import Callable, Iterable
 
 from flask import Flask
-from werkzeug.exceptions import BadRequest, HTTPException, MethodNotAllowed, RequestEntityTooLarge
+from werkzeug.exceptions import (
+    BadRequest,
+    HTTPException,
+    InternalServerError,
+    MethodNotAllowed,
+    RequestEntityTooLarge,
+)
 from werkzeug.wsgi import get_content_length, get_input_stream
 
 from bot import signature
@@ -47,6 +53,9 @@ class CallbackEndpoint:
             self.receive(environ)
         except HTTPException as refusal:
             return refusal(environ, start_response)
+        except Exception as exc:  # neither the database nor the spool could keep the body: LINE must redeliver
+            log.error("webhook body could not be kept anywhere: %s", type(exc).__name__)
+            return InternalServerError()(environ, start_response)
         start_response("200 OK", OK_HEADERS)
         return [b"OK"]
 
@@ -59,10 +68,12 @@ class CallbackEndpoint:
             envelope = parse_envelope(body)
         except MalformedBody as exc:
             self.services.intake.reject(body, str(exc))
-            log.warning("signed webhook body rejected: %s", exc)
+            log.warning("signed webhook body rejected: %s", exc.code)
             raise BadRequest("malformed body") from None
-        if not envelope.events:
+        if not envelope.events and not envelope.refused:
             return  # LINE's Verify button: answer without touching the database
+        if envelope.refused:
+            log.warning("%s webhook event(s) kept aside: not LINE's shape", len(envelope.refused))
         outcome = self.services.intake.accept(envelope, body)
         self.services.worker.wake()
         log.debug("webhook: %s event(s) %s", len(envelope.events), outcome)

@@ -20,11 +20,13 @@ import os
 import socket
 import threading
 import time
+from datetime import timedelta
 
 from bot import heartbeat
 from bot.inbox import queued
 from bot.intake import Intake
 from bot.processor import Processor
+from bot.retention import REJECTED_DAYS, retention_days
 from models.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -36,6 +38,7 @@ BURST_RATE = 100.0  # events arriving per second above which the webhook has pri
 BURST_BATCH = 1  # events per round during such a flood ...
 BURST_PAUSE = 0.1  # ... and the pause after each of those rounds: 10 events a second
 RATE_WINDOW = 1.0  # seconds over which the arrival rate is measured
+DEAD_LETTER_SWEEP = 3600.0  # seconds between two purges of this host's old dead letters
 
 
 class Worker:
@@ -55,6 +58,7 @@ class Worker:
         self._queue_seen: tuple[float, int] | None = None  # (time.monotonic(), queued events) after a round
         self.bursting = False
         self._processed_in_window = 0  # events processed since the arrival rate was last measured
+        self._swept_at = float("-inf")  # time.monotonic() of the last dead-letter purge
 
     @property
     def name(self) -> str:
@@ -67,12 +71,16 @@ class Worker:
             self._wake.set()
 
     def run_once(self) -> int:
-        """Replay the spool, then process due events and deliver; return events processed."""
+        """Replay the spool, then process due events and deliver; return events processed.
+
+        Whatever the spool does, the events already in the inbox are processed: a replay that fails
+        (the database is down, or a body cannot be stored and becomes a dead letter) never stops them.
+        """
         try:
             self.intake.replay_spool()
+            self._sweep_dead_letters()
         except Exception as exc:
             log.warning("spool replay postponed: %s", type(exc).__name__)
-            return 0
         if self.dedicated:
             self._beat()
         elif self._dedicated_worker_alive():
@@ -83,6 +91,20 @@ class Worker:
             self.bursting = self._arrival_rate(self._processed_in_window) > BURST_RATE
             self._processed_in_window = 0
         return processed
+
+    def _sweep_dead_letters(self) -> None:
+        """Hourly: delete this host's dead letters older than the rejected bodies' retention period.
+
+        The spool is on the web and worker hosts' disks, not the clock's, so each host's own worker sweeps it.
+        """
+        if time.monotonic() - self._swept_at < DEAD_LETTER_SWEEP or not self.intake.spool.dead_count():
+            return
+        with self.processor.session_factory() as session:
+            days = retention_days(session, REJECTED_DAYS)
+        removed = self.intake.spool.purge_dead(utcnow() - timedelta(days=days))
+        self._swept_at = time.monotonic()
+        if removed:
+            log.info("retention: %s dead letters older than %s days removed", removed, days)
 
     def _arrival_rate(self, processed: int) -> float:
         """Events that arrived per second since the last round: the queue's growth plus what was processed."""

@@ -74,6 +74,8 @@ class NewsReport(Base):
     started_at: Mapped[datetime]
     last_item_at: Mapped[datetime]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # PDPA: when the messages, places and photos were removed (erasure or retention); counts stay.
+    content_removed_at: Mapped[datetime | None]
 
     items: Mapped[list[ReportItem]] = relationship(back_populates="report", order_by="ReportItem.sent_at")
 
@@ -111,6 +113,7 @@ class MediaStatus(enum.StrEnum):
     MISSING = "missing"  # 404
     FAILED = "failed"
     HIDDEN = "hidden"  # unsent by its sender: files removed
+    REMOVED = "removed"  # erased or past its retention period (PDPA): files removed
 
 
 class MediaFile(Base):

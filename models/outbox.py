@@ -49,8 +49,12 @@ class OutgoingMessage(Base):
         Enum(OutboxStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
         default=OutboxStatus.PENDING,
     )
+    # reply, push, multicast; reply-confirmed, push-after-reply, reply-unknown (pending): see bot/delivery.py
     method: Mapped[str | None] = mapped_column(String(20))
-    attempts: Mapped[int] = mapped_column(default=0)
+    attempts: Mapped[int] = mapped_column(default=0)  # every try, replies and pushes (shown to the secretariat)
+    # Pushes and multicasts tried since the row was written or put back in the queue: MAX_ATTEMPTS of them
+    # before it is parked (replies of unknown outcome are retried apart, for as long as the token lives).
+    push_tries: Mapped[int] = mapped_column(default=0, server_default="0")
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]

@@ -54,6 +54,9 @@ class Member(Base):
     registered_at: Mapped[datetime | None]
     decided_at: Mapped[datetime | None]
     decided_by: Mapped[str | None] = mapped_column(String(80))
+    # PDPA (bot/personal_data/): when the person's identity and content were erased or anonymised; the
+    # row stays with its status, occupation, district and dates so that the KPI counts do not change.
+    erased_at: Mapped[datetime | None]
 
 
 class Chat(Base):

@@ -77,6 +77,14 @@ DEFAULTS: dict[str, Any] = {
     "retention.inbox_payload_days": 90,
     "retention.rejected_body_days": 30,
     "retention.outbox_message_days": 90,
+    # The business records' personal content (bot/retention.py with bot/personal_data/); the rows the KPIs
+    # count stay, only their content goes. Photos and files of finished news reports (forwarded, closed or
+    # withdrawn; drafts never confirmed) and then those reports' messages and places, counted from the
+    # report's last activity (last message, forward or meeting); members who left (blocked the bot,
+    # suspended or rejected) anonymised, counted from their last activity.
+    "retention.media_days": 180,
+    "retention.closed_report_days": 730,
+    "retention.departed_member_days": 365,
 }
 
 

@@ -361,11 +361,12 @@ RETENTION_ACTOR = "clock"
 
 
 def retention_purge(ctx: JobContext, period: str) -> str:
-    """Daily: remove raw payloads, rejected bodies and sent message contents past their retention period."""
-    counts = retention.purge(ctx.runner.sessions, ctx.now, actor=RETENTION_ACTOR).counts
+    """Daily: remove personal content past its retention period (bot/retention.py), files included."""
+    counts = retention.purge(ctx.runner.sessions, ctx.now, actor=RETENTION_ACTOR, store=ctx.runner.media_store).counts
     return (
         f"{counts.inbox_payloads} inbox payloads, {counts.rejected_bodies} rejected bodies,"
-        f" {counts.outbox_messages} outbox messages removed"
+        f" {counts.outbox_messages} outbox messages, {counts.media_files} media,"
+        f" {counts.report_contents} report contents, {counts.departed_members} departed members removed"
     )
 
 

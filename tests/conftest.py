@@ -19,6 +19,7 @@ from werkzeug.serving import make_server
 
 from bot import create_app, signature
 from bot.config import normalise_database_url
+from bot.emulator import spec
 from bot.migrate import upgrade
 from models import Base
 
@@ -26,8 +27,11 @@ pytest_plugins = ["tests.line_fixtures"]
 
 SECRET = "8c570fa6dd201bb328f1c1eac23a96d8"
 TOKEN = "test-access-token"
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-LINE_PLATFORM = Path(os.environ.get("LINE_PLATFORM_DIR", SHARED / "line-platform"))
+LINE_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "line"  # vendored; see its README.md
+
+# No test reads outside the repository: the emulator takes LINE's specs from its bundled copy
+# (bot/emulator/specs/), not from ../shared/line-platform, unless LINE_PLATFORM_DIR says otherwise.
+os.environ.setdefault("LINE_PLATFORM_DIR", str(spec.BUNDLED_DIR))
 
 
 def _postgres_database(server_url: str):
@@ -129,8 +133,8 @@ def post_webhook(client):
 
 @pytest.fixture
 def sample_events():
-    """LINE's recorded webhook body from line-bot-sdk-python's own tests (28 events)."""
-    return json.loads((LINE_PLATFORM / "sample-webhook-events.json").read_text())
+    """LINE's recorded webhook body from line-bot-sdk-python's tests (28 events), vendored in tests/fixtures/line."""
+    return json.loads((LINE_FIXTURES / "sample-webhook-events.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 from sqlalchemy import select
 
 from bot import create_app
-from bot.admin.login_throttle import LOCKOUT, MAX_FAILURES
+from bot.admin.login_throttle import (
+    ACCOUNT_FAILURES,
+    ADDRESS_FAILURES,
+    ADDRESS_USERNAMES,
+    LOCKOUT,
+    PAIR_FAILURES,
+)
 from models import Role, StaffUser
 from models.timeutil import utcnow
 from tests.test_admin_support import PASSWORD, audit_entries, csrf_token, login, make_staff, post_form
@@ -142,17 +148,30 @@ def test_changing_the_password_ends_other_sessions(client, admin, services):
     assert client.get("/admin/").status_code == 302
 
 
+def from_address(app, address: str):
+    """A test client whose requests come from one address (an office behind NAT, a home, an attacker)."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
 def fail(client, username: str, times: int) -> None:
     for _ in range(times):
         assert login(client, username, "not the password").status_code == 401
 
 
-def test_five_failures_lock_the_username_for_fifteen_minutes(client, admin, services):
-    fail(client, "somchai", MAX_FAILURES)
+def refusal(response) -> str:
+    """The flash message of a refused sign-in."""
+    text = response.get_data(as_text=True)
+    return text.split('class="flash flash-error"')[1].split(">", 1)[1].split("</p>")[0]
+
+
+def test_five_failures_lock_the_name_from_that_address_for_fifteen_minutes(client, admin, services):
+    fail(client, "somchai", PAIR_FAILURES)
     response = login(client, "somchai")  # even the right password is refused now
     assert response.status_code == 429
-    text = response.get_data(as_text=True)
-    assert "ระงับการเข้าสู่ระบบ" in text and "15 นาที" in text
+    assert "ระงับการเข้าสู่ระบบไว้ชั่วคราว" in refusal(response)
+    assert int(response.headers["Retry-After"]) in range(LOCKOUT.seconds - 60, LOCKOUT.seconds + 1)
     assert client.get("/admin/").status_code == 302
     assert len(audit_entries(services, "login.locked")) == 1
 
@@ -162,20 +181,59 @@ def test_five_failures_lock_the_username_for_fifteen_minutes(client, admin, serv
         assert login(client, "somchai").status_code == 302
 
 
+def test_the_refusal_says_when_to_try_again_in_bangkok_time(app, admin):
+    office = from_address(app, "203.0.113.50")
+    with time_machine.travel(datetime(2026, 12, 4, 3, 30, tzinfo=UTC), tick=False):  # 10:30 in Bangkok
+        fail(office, "somchai", PAIR_FAILURES)
+        message = refusal(login(office, "somchai"))
+    assert message.endswith("ลองใหม่ได้หลังเวลา 10:45 น.")
+    assert "2026" not in message and "03:45" not in message  # Bangkok time, no ISO timestamp
+
+
+def test_the_refusal_does_not_tell_whether_the_name_exists(app, admin):
+    office = from_address(app, "203.0.113.51")
+    with time_machine.travel(datetime(2026, 12, 4, 3, 30, 20, tzinfo=UTC), tick=False):
+        fail(office, "somchai", PAIR_FAILURES)
+        fail(office, "nobody-here", PAIR_FAILURES)
+        known, unknown = login(office, "somchai"), login(office, "nobody-here")
+    assert known.status_code == unknown.status_code == 429
+    assert refusal(known) == refusal(unknown)
+    assert refusal(known).endswith("10:46 น.")  # 10:45:20 rounded up to the minute
+
+
 def test_four_failures_do_not_lock(client, admin):
-    fail(client, "somchai", MAX_FAILURES - 1)
+    fail(client, "somchai", PAIR_FAILURES - 1)
     assert login(client, "somchai").status_code == 302
 
 
-def test_a_successful_login_clears_the_username_count_but_not_the_address_count(app, admin):
-    office, home = app.test_client(), app.test_client()
-    home.environ_base["REMOTE_ADDR"] = "198.51.100.7"
-    fail(office, "somchai", MAX_FAILURES - 1)
-    assert login(office, "somchai").status_code == 302
-    fail(home, "somchai", 1)  # five failures for the name in all, but only one since the success
-    assert login(home, "somchai").status_code == 302
-    fail(app.test_client(), "someone-else", 1)  # the office address (127.0.0.1) has five failures now
-    assert login(app.test_client(), "somchai").status_code == 429
+def test_one_wrong_colleague_behind_the_office_address_does_not_lock_out_the_others(app, services, admin):
+    make_staff(services, "malee", Role.SECRETARIAT)
+    office = from_address(app, "198.51.100.10")  # the whole office signs in through one NAT address
+    fail(office, "somchai", PAIR_FAILURES)  # somchai forgot his password and keeps trying
+    assert [login(office, "somchai", "still wrong!").status_code for _ in range(3)] == [429] * 3
+    colleague = from_address(app, "198.51.100.10")
+    assert login(colleague, "malee").status_code == 302  # malee, at the next desk, signs in
+    home = from_address(app, "192.0.2.77")
+    assert login(home, "somchai").status_code == 302  # and somchai himself, from home
+
+
+def test_a_successful_sign_in_clears_its_pair_only(app, services, admin):
+    make_staff(services, "malee", Role.SECRETARIAT)
+
+    def office():
+        return from_address(app, "198.51.100.11")
+
+    def home():
+        return from_address(app, "192.0.2.78")
+
+    fail(office(), "somchai", PAIR_FAILURES - 1)
+    assert login(office(), "somchai").status_code == 302
+    fail(office(), "somchai", PAIR_FAILURES - 1)  # four since the success: still allowed
+    assert login(office(), "somchai").status_code == 302
+    fail(home(), "malee", PAIR_FAILURES - 1)
+    assert login(office(), "malee").status_code == 302  # another pair: malee from the office
+    fail(home(), "malee", 1)  # her success from the office did not clear her count at home
+    assert login(home(), "malee").status_code == 429
 
 
 def test_failures_spread_over_more_than_fifteen_minutes_do_not_lock(client, admin):
@@ -183,20 +241,44 @@ def test_failures_spread_over_more_than_fifteen_minutes_do_not_lock(client, admi
     with time_machine.travel(start, tick=False):
         fail(client, "somchai", 1)
     with time_machine.travel(start + LOCKOUT + timedelta(minutes=1), tick=False):
-        fail(client, "somchai", MAX_FAILURES - 1)
+        fail(client, "somchai", PAIR_FAILURES - 1)
         assert login(client, "somchai").status_code == 302
 
 
-def test_five_failures_from_one_address_lock_that_address(app, services):
+def test_credential_stuffing_from_many_addresses_locks_the_name_everywhere(app, services, admin):
+    per_address = PAIR_FAILURES - 1  # the attacker stays under each pair's limit
+    addresses = [f"203.0.113.{n}" for n in range(1, ACCOUNT_FAILURES // per_address + 1)]
+    for address in addresses[:-1]:
+        fail(from_address(app, address), "somchai", per_address)
+    assert login(from_address(app, "192.0.2.1"), "somchai").status_code == 302  # 16 failures: not yet
+    fail(from_address(app, addresses[-1]), "somchai", per_address)  # 20 within 15 minutes
+    assert login(from_address(app, "192.0.2.2"), "somchai").status_code == 429  # a fresh address too
+    make_staff(services, "malee", Role.SECRETARIAT)
+    assert login(from_address(app, addresses[0]), "malee").status_code == 302  # only that name is locked
+
+
+def test_password_spraying_from_one_address_locks_the_address(app, services):
     make_staff(services, "victim", Role.VIEWER)
-    attacker = app.test_client()
-    attacker.environ_base["REMOTE_ADDR"] = "203.0.113.9"
-    for number in range(MAX_FAILURES):
-        assert login(attacker, f"guess{number}", "nope nope nope").status_code == 401
-    assert login(attacker, "victim").status_code == 429  # a new name from the same address
-    colleague = app.test_client()
-    colleague.environ_base["REMOTE_ADDR"] = "198.51.100.20"
-    assert login(colleague, "victim").status_code == 302  # the account itself is not locked
+    attacker = from_address(app, "203.0.113.9")
+    names = [f"guess{number}" for number in range(ADDRESS_USERNAMES * 2)]  # a few common passwords per name
+    attempts = [(name, f"Password{round_no}!") for round_no in range(PAIR_FAILURES - 1) for name in names]
+    for name, password in attempts[: ADDRESS_FAILURES - 1]:
+        assert login(attacker, name, password).status_code == 401
+    assert login(from_address(app, "203.0.113.9"), "victim").status_code == 302  # 29 failures: not yet
+    assert login(attacker, names[-1], "Winter2026!").status_code == 401  # the 30th, on 10 names
+    assert login(from_address(app, "203.0.113.9"), "victim").status_code == 429  # every name, from there
+    assert login(from_address(app, "198.51.100.20"), "victim").status_code == 302  # the account is not locked
+
+
+def test_many_failures_on_few_names_do_not_lock_the_address(app, services):
+    make_staff(services, "victim", Role.VIEWER)
+    office = from_address(app, "198.51.100.30")
+    few = [f"typo{number}" for number in range(ADDRESS_USERNAMES - 1)]  # four people mistyping, many times
+    for name in few:
+        fail(office, name, PAIR_FAILURES)
+        assert login(office, name, "again wrong").status_code == 429  # refused, not counted
+    assert len(audit_entries(services, "login.failed")) == len(few) * PAIR_FAILURES
+    assert login(office, "victim").status_code == 302
 
 
 def test_lockout_is_shared_by_every_worker_process(app, admin, database_url, tmp_path):
@@ -221,8 +303,8 @@ def test_lockout_is_shared_by_every_worker_process(app, admin, database_url, tmp
 
 
 def test_the_lockout_is_counted_from_the_audit_log_only(client, admin, services):
-    fail(client, "somchai", MAX_FAILURES)
+    fail(client, "somchai", PAIR_FAILURES)
     with services.sessions.begin() as session:
         for entry in session.scalars(select(StaffUser)):
             assert entry.is_active  # nothing on the account changes: the lockout lives in the audit log
-    assert len(audit_entries(services, "login.failed")) == MAX_FAILURES
+    assert len(audit_entries(services, "login.failed")) == PAIR_FAILURES

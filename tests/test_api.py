@@ -32,7 +32,7 @@ def test_valid_token_is_accepted_and_its_use_noted(client, services, tokens):
     response = client.get("/api/v1/", headers=bearer(tokens[Role.VIEWER]))
     assert response.status_code == 200
     body = response.get_json()
-    permissions = ["export_roll", "view_inbox", "view_network"]
+    permissions = ["view_kpi", "view_network", "view_riskpoints"]
     assert body["user"] == {"username": "viewer", "role": "viewer", "permissions": permissions, "districts": None}
     assert body["resources"]["inbox"] == "/api/v1/inbox"
     assert response.headers["Cache-Control"] == "no-store"
@@ -90,18 +90,18 @@ def test_a_web_session_is_not_an_api_credential(client, services, tokens):
 
 def test_inbox_is_paginated_with_links(client, services, tokens):
     ids = [add_event(services, status=InboxStatus.DONE, last_error=None) for _ in range(5)]
-    response = client.get("/api/v1/inbox?per_page=2", headers=bearer(tokens[Role.VIEWER]))
+    response = client.get("/api/v1/inbox?per_page=2", headers=bearer(tokens[Role.SECRETARIAT]))
     body = response.get_json()
     assert [item["id"] for item in body["items"]] == [ids[4], ids[3]]
     assert body["pagination"] == {"page": 1, "per_page": 2, "total": 5, "pages": 3}
     assert body["links"]["prev"] is None
     next_url = body["links"]["next"]
     assert "page=2" in next_url and "per_page=2" in next_url
-    second = client.get(next_url, headers=bearer(tokens[Role.VIEWER])).get_json()
+    second = client.get(next_url, headers=bearer(tokens[Role.SECRETARIAT])).get_json()
     assert [item["id"] for item in second["items"]] == [ids[2], ids[1]]
-    last = client.get("/api/v1/inbox?per_page=2&page=3", headers=bearer(tokens[Role.VIEWER])).get_json()
+    last = client.get("/api/v1/inbox?per_page=2&page=3", headers=bearer(tokens[Role.SECRETARIAT])).get_json()
     assert [item["id"] for item in last["items"]] == [ids[0]] and last["links"]["next"] is None
-    beyond = client.get("/api/v1/inbox?per_page=2&page=9", headers=bearer(tokens[Role.VIEWER])).get_json()
+    beyond = client.get("/api/v1/inbox?per_page=2&page=9", headers=bearer(tokens[Role.SECRETARIAT])).get_json()
     assert beyond["items"] == [] and beyond["pagination"]["total"] == 5
 
 
@@ -116,11 +116,12 @@ def test_inbox_filters_by_status_and_type(client, services, tokens):
     parked = add_event(services, status=InboxStatus.PARKED, event_type="message")
     add_event(services, status=InboxStatus.DONE, event_type="message", last_error=None)
     follow = add_event(services, status=InboxStatus.PARKED, event_type="follow")
-    body = client.get("/api/v1/inbox?status=parked&type=message", headers=bearer(tokens[Role.VIEWER])).get_json()
+    admin = bearer(tokens[Role.ADMIN])
+    body = client.get("/api/v1/inbox?status=parked&type=message", headers=admin).get_json()
     assert [item["id"] for item in body["items"]] == [parked]
-    body = client.get("/api/v1/inbox?status=parked", headers=bearer(tokens[Role.VIEWER])).get_json()
+    body = client.get("/api/v1/inbox?status=parked", headers=admin).get_json()
     assert {item["id"] for item in body["items"]} == {parked, follow}
-    bad = client.get("/api/v1/inbox?status=lost", headers=bearer(tokens[Role.VIEWER]))
+    bad = client.get("/api/v1/inbox?status=lost", headers=admin)
     assert bad.status_code == 400 and bad.get_json()["error"]["code"] == "bad_request"
 
 

@@ -17,16 +17,39 @@ import time_machine
 from sqlalchemy import create_engine, func, select, text
 
 from bot import retention
+from bot import workgroup as wg
 from bot.inbox import store_rejected
 from bot.intake import KIND_REJECTED
-from models import AuditEntry, InboxEvent, InboxStatus, JobRun, OutboxStatus, OutgoingMessage, RejectedBody, Role
+from bot.media import MediaStore
+from models import (
+    AuditEntry,
+    Chat,
+    InboxEvent,
+    InboxStatus,
+    JobRun,
+    MediaFile,
+    MediaStatus,
+    Member,
+    MemberStatus,
+    NewsReport,
+    OutboxStatus,
+    OutgoingMessage,
+    RejectedBody,
+    ReportItem,
+    ReportStatus,
+    Role,
+)
 from models.retention import PAYLOAD_PREFIX, payload_marker, removal_of
 from models.settings import set_setting
 from models.timeutil import utcnow
+from models.workgroup import StaffLineLink
+from reports.network_kpi import network_kpi
+from reports.periods import Period
 from scheduler import triggers
 from scheduler.__main__ import main as clock_main
 from scheduler.jobs import JOBS, check_period
 from scheduler.policy import Policy
+from tests.personal_data_factories import image_bytes, stored_media
 from tests.test_admin_support import (
     SECRET_TEXT,
     add_event,
@@ -38,6 +61,7 @@ from tests.test_admin_support import (
     post_form,
 )
 from tests.test_scheduler_support import RecordingLine, bkk, make_runner
+from tests.workgroup_factories import committee, meeting
 
 DAY_MINUTES = 24 * 60
 RETENTION_JOBS = {"retention-purge": JOBS["retention-purge"]}
@@ -162,9 +186,16 @@ def test_a_second_run_finds_nothing_and_leaves_the_markers_as_they_were(services
         "inbox_payloads": 1,
         "rejected_bodies": 1,
         "outbox_messages": 1,
+        "media_files": 0,
+        "report_contents": 0,
+        "departed_members": 0,
         "inbox_payload_days": 90,
         "rejected_body_days": 30,
         "outbox_message_days": 90,
+        "media_days": 180,
+        "closed_report_days": 730,
+        "departed_member_days": 365,
+        "files_deleted": 0,
     }
     assert entries[0].actor == "test"
 
@@ -410,3 +441,177 @@ def test_the_migration_hashes_existing_rejected_bodies_and_drops_exact_duplicate
             drop()
     assert [(row_id, body) for row_id, body, _ in rows] == [(1, "{not json"), (2, "[1]"), (4, "{ข่าว")]
     assert [digest for _, _, digest in rows] == [hashlib.sha256(body.encode()).hexdigest() for _, body, _ in rows]
+
+
+# --- the business records: report photos and contents, members who left (a moving clock) ------------------
+
+
+def _network_figures(services, fiscal_year: int = 2569) -> list:
+    """The network KPI ladder (levels and evidence) of a fiscal year and its quarters, to compare."""
+    with services.sessions() as session:
+        periods = (Period(fiscal_year), *(Period(fiscal_year, quarter) for quarter in (1, 2, 3, 4)))
+        return [[(r.level, r.achieved, r.reason, r.evidence) for r in network_kpi(session, p).levels] for p in periods]
+
+
+def _report_with_photo(session, store, chat, status, when, *, colour, text) -> tuple[int, int, str]:
+    """A group report with a text and a stored photo; its id, the photo's media id and file path."""
+    report = NewsReport(
+        ref_no=f"NR-2569-{colour[0]:06d}",
+        channel="group",
+        chat_id=chat.id,
+        sender_key="U" + f"{colour[0]:02d}" * 16,
+        status=status,
+        district="คลองเตย",
+        place="หลังตลาด",
+        latitude=13.7,
+        longitude=100.5,
+        started_at=when,
+        last_item_at=when,
+    )
+    session.add(report)
+    session.flush()
+    media = stored_media(session, store, image_bytes(colour), when=when)
+    session.add(ReportItem(report_id=report.id, kind="text", text=text, sent_at=when))
+    session.add(ReportItem(report_id=report.id, kind="image", media_id=media.id, sent_at=when))
+    session.flush()
+    return report.id, media.id, media.path
+
+
+def test_photos_then_contents_of_finished_reports_go_after_their_periods_and_the_counts_stay(app, services):
+    store = MediaStore(app.config["MEDIA_DIR"])
+    start = bkk(2026, 1, 10, 9, 0)
+    day = timedelta(days=1)
+    with time_machine.travel(start, tick=False) as clock:
+        with services.sessions.begin() as session:
+            chat = Chat(line_chat_id="C" + "1" * 32, chat_type="group", name="กลุ่มเครือข่าย", purpose="network")
+            chat.registered_at, chat.occupation_code = start, "volunteer"
+            session.add(chat)
+            session.flush()
+            forwarded = _report_with_photo(
+                session, store, chat, ReportStatus.FORWARDED, start, colour=(1, 0, 0), text="ข่าวที่ส่งต่อแล้ว"
+            )
+            still_new = _report_with_photo(
+                session, store, chat, ReportStatus.NEW, start, colour=(2, 0, 0), text="ข่าวที่ยังไม่ได้ดำเนินการ"
+            )
+            taken_up = _report_with_photo(
+                session, store, chat, ReportStatus.FORWARDED, start, colour=(3, 0, 0), text="ข่าวที่ประชุมพิจารณา"
+            )
+            held = meeting(session, committee(session).id, start + 100 * day)  # takes it up 100 days later
+            wg.link_reports(session, held.id, [taken_up[0]])
+        figures = _network_figures(services)
+        assert figures[0][1][1] is True and figures[0][1][3]["reports_total"] == 3  # level 2 holds: not empty
+
+        def run(days: int) -> retention.Counts:
+            clock.move_to(start + days * day)
+            return retention.purge(services.sessions, utcnow(), actor="test", store=store).counts
+
+        def state(found):
+            report_id, media_id, path = found
+            with services.sessions() as session:
+                media = session.get(MediaFile, media_id)
+                report = session.get(NewsReport, report_id)
+                texts = session.scalars(select(ReportItem.text).where(ReportItem.report_id == report_id)).all()
+                return media.status, (store.root / path).exists(), report.place, texts, report.sender_key
+
+        assert run(179).media_files == 0
+        counts = run(181)
+        assert (counts.media_files, counts.report_contents) == (1, 0)
+        assert state(forwarded)[:3] == (MediaStatus.REMOVED, False, "หลังตลาด")  # the file is gone, the text not yet
+        assert state(taken_up)[:2] == (MediaStatus.STORED, True)  # the meeting restarted its clock
+        assert run(281).media_files == 1 and state(taken_up)[:2] == (MediaStatus.REMOVED, False)
+        assert run(729).report_contents == 0
+        counts = run(731)
+        assert (counts.media_files, counts.report_contents) == (0, 1)
+        status, _, place, texts, sender = state(forwarded)
+        assert place is None and texts == [None, None] and sender == "U" + "01" * 16  # no member: no pseudonym
+        assert state(taken_up)[3] == ["ข่าวที่ประชุมพิจารณา", None]
+        assert run(831).report_contents == 1 and state(taken_up)[3] == [None, None]
+        assert run(2000) == retention.Counts()
+        assert state(still_new)[:4] == (MediaStatus.STORED, True, "หลังตลาด", ["ข่าวที่ยังไม่ได้ดำเนินการ", None])
+        assert _network_figures(services) == figures
+    [*_, last] = audit_entries(services, "retention.purge")
+    assert last.detail["media_days"] == 180 and last.detail["closed_report_days"] == 730
+
+
+def test_members_who_left_are_anonymised_after_their_period_and_level_1_stays(services):
+    start = bkk(2026, 1, 10, 9, 0)
+    day = timedelta(days=1)
+
+    def member(number: int, status: MemberStatus, *, friend: bool) -> Member:
+        return Member(
+            line_user_id="U" + f"{number:02d}" * 16,
+            display_name=f"คนที่ {number}",
+            full_name=f"ชื่อจริง {number}",
+            phone=f"08100000{number:02d}",
+            is_friend=friend,
+            status=status,
+            occupation_code="volunteer",
+            district="คลองเตย",
+            registered_at=start - 30 * day,
+            decided_at=start if status != MemberStatus.UNREGISTERED else None,
+        )
+
+    staff = make_staff(services, "lead")
+    with time_machine.travel(start, tick=False) as clock:
+        with services.sessions.begin() as session:
+            people = {
+                "suspended": member(1, MemberStatus.SUSPENDED, friend=True),
+                "blocked": member(2, MemberStatus.APPROVED, friend=False),
+                "rejected": member(3, MemberStatus.REJECTED, friend=True),
+                "group_only": member(4, MemberStatus.UNREGISTERED, friend=False),
+                "active": member(5, MemberStatus.APPROVED, friend=True),
+                "still_reporting": member(6, MemberStatus.APPROVED, friend=False),
+                "staff": member(7, MemberStatus.UNREGISTERED, friend=False),
+            }
+            session.add_all(people.values())
+            session.flush()
+            session.add(StaffLineLink(staff_user_id=staff, line_user_id=people["staff"].line_user_id))
+            ids = {name: person.id for name, person in people.items()}
+
+        clock.move_to(start + 200 * day)  # a report from one who blocked the bot: a sign of life
+        with services.sessions.begin() as session:
+            session.add(
+                NewsReport(
+                    channel="group",
+                    reporter_id=ids["still_reporting"],
+                    sender_key="U" + "06" * 16,
+                    status=ReportStatus.NEW,
+                    started_at=utcnow(),
+                    last_item_at=utcnow(),
+                )
+            )
+        figures = _network_figures(services)
+        assert figures[0][0][3]["registered_members_by_occupation"] == {"จิตอาสา": 3}  # level 1 counts them
+
+        def run(days: int) -> int:
+            clock.move_to(start + days * day)
+            return retention.purge(services.sessions, utcnow(), actor="test").counts.departed_members
+
+        def anonymised() -> set[str]:
+            with services.sessions() as session:
+                rows = {name: session.get(Member, member_id) for name, member_id in ids.items()}
+                return {name for name, row in rows.items() if row.erased_at is not None}
+
+        assert run(364) == 0 and anonymised() == set()
+        assert run(366) == 4
+        assert anonymised() == {"suspended", "blocked", "rejected", "group_only"}
+        with services.sessions() as session:
+            blocked = session.get(Member, ids["blocked"])
+            assert (blocked.full_name, blocked.phone, blocked.display_name) == (None, None, None)
+            assert blocked.line_user_id == f"anon:{blocked.reporter_code}" and blocked.status == MemberStatus.APPROVED
+            assert session.get(Member, ids["active"]).full_name == "ชื่อจริง 5"
+        assert run(565) == 0
+        assert run(567) == 1 and "still_reporting" in anonymised()
+        assert run(3000) == 0 and "active" not in anonymised() and "staff" not in anonymised()
+        assert _network_figures(services) == figures
+
+
+def test_the_dry_run_and_the_cli_list_the_new_periods(app, services):
+    with time_machine.travel(bkk(2025, 1, 1, 9, 0), tick=False), services.sessions.begin() as session:
+        session.add(Member(line_user_id="U" + "9" * 32, status=MemberStatus.SUSPENDED, decided_at=utcnow()))
+    outcome = retention.purge(services.sessions, utcnow(), actor="test", dry_run=True)
+    assert outcome.counts.departed_members == 1 and outcome.rules.departed_member_days == 365
+    output = app.test_cli_runner().invoke(args=["retention", "run"]).output
+    assert "รูปภาพและไฟล์ของข่าวที่ดำเนินการเสร็จแล้ว (เกิน 180 วัน): 0 รายการ" in output
+    assert "ข้อความและสถานที่ของข่าวที่ดำเนินการเสร็จแล้ว (เกิน 730 วัน): 0 เรื่อง" in output
+    assert "สมาชิกที่ออกจากเครือข่ายแล้ว ทำให้ไม่สามารถระบุตัวตนได้ (เกิน 365 วัน): 1 คน" in output

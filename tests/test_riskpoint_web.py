@@ -9,14 +9,14 @@ from urllib.parse import unquote
 
 import pytest
 from openpyxl import Workbook
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot import posters
 from bot import riskpoints as domain
 from handlers import riskpoint_ops as ops
-from models import CameraStatus, CoordinationLetter, Defect, RiskCamera, RiskPoint, Role, UnitKind
+from models import CameraStatus, CoordinationLetter, Defect, PatrolCheck, RiskCamera, RiskPoint, Role, UnitKind
 from models.timeutil import BANGKOK
-from tests.test_admin_support import audit_entries, csrf_token, login, make_staff, make_token
+from tests.test_admin_support import add_member, audit_entries, csrf_token, login, make_staff, make_token
 
 HEADER = "รหัส,ชื่อจุด,เขต,แขวง,ละติจูด,ลองจิจูด,ประเภท,รัศมี (ม.),หน่วยสายตรวจ,ตรวจต่อวัน,ต้องมีรูป,กล้อง\n"
 
@@ -204,6 +204,92 @@ def test_a_viewer_may_look_but_not_change(client, services, registry):
     assert client.get("/admin/riskpoints/board").status_code == 200
     assert client.get("/admin/riskpoints/new").status_code == 403
     assert "ผู้ตรวจ" not in client.get("/admin/riskpoints/RP-0001").get_data(as_text=True)
+
+
+def test_the_viewer_downloads_no_letter_and_opens_no_photo(client, services, registry):
+    login(client, "viewer")
+    with services.sessions() as session:
+        letter_id = session.scalar(select(CoordinationLetter.id))
+    assert client.get(f"/admin/riskpoints/letters/{letter_id}.docx").status_code == 403
+    assert client.get("/admin/riskpoints/photos/1").status_code == 403  # before any lookup: ids tell nothing
+    page = client.get("/admin/riskpoints/RP-0001").get_data(as_text=True)
+    assert "กท/1" in page and "/admin/riskpoints/letters/" not in page  # the number, not a link
+    assert "/admin/riskpoints/import" not in client.get("/admin/riskpoints/").get_data(as_text=True)
+    assert client.get("/admin/riskpoints/import-template.csv").status_code == 403
+
+
+def _second_letter(services) -> tuple[int, int]:
+    """A broken camera (and its letter) at RP-0002, in ปทุมวัน; return the camera's and the letter's ids."""
+    with services.sessions.begin() as session:
+        point = session.scalar(select(RiskPoint).where(RiskPoint.code == "RP-0002"))
+        values = {"code": "RP-0002", "name": "ซอย 2", "district": "ปทุมวัน", "latitude": 13.74, "longitude": 100.53}
+        domain.save_point(session, values | {"kind": "alley", "cameras": "CAM-2: สำนักงานเขตปทุมวัน"}, point=point)
+        camera = point.cameras[0]
+        moment = datetime(2026, 11, 16, 11, 0, tzinfo=BANGKOK)
+        _, _, letter, _ = ops.record_camera_check(
+            session, camera, CameraStatus.BROKEN, moment, lambda *_: None, method="centre", staff="x"
+        )
+        return camera.id, letter.id
+
+
+def test_a_district_officer_downloads_the_letters_of_their_districts_only(client, services, registry):
+    _, outside = _second_letter(services)
+    with services.sessions() as session:
+        inside = session.scalar(select(CoordinationLetter.id).order_by(CoordinationLetter.id))
+    login(client, "bangrak")
+    response = client.get(f"/admin/riskpoints/letters/{inside}.docx")
+    assert response.status_code == 200 and response.data.startswith(b"PK")
+    assert client.get(f"/admin/riskpoints/letters/{outside}.docx").status_code == 404
+    assert [e.object_id for e in audit_entries(services, "riskpoint.letter_download")] == [str(inside)]
+
+
+def test_camera_checks_on_the_board_need_the_district_and_a_broken_one_needs_issue_letters(
+    client, services, registry, monkeypatch
+):
+    outside_camera, _ = _second_letter(services)
+    with services.sessions() as session:
+        inside_camera = session.scalar(select(RiskCamera.id).where(RiskCamera.code == "CAM-1"))
+        letters = session.scalar(select(func.count()).select_from(CoordinationLetter))
+    login(client, "bangrak")
+    token = csrf_token(client, "/admin/riskpoints/board")
+    check = f"/admin/riskpoints/cameras/{outside_camera}/check"
+    assert client.post(check, data={"csrf_token": token, "status": "working"}).status_code == 404
+    from bot.auth import ROLE_PERMISSIONS, Permission
+
+    officer = Role.DISTRICT_OFFICER
+    monkeypatch.setitem(ROLE_PERMISSIONS, officer, ROLE_PERMISSIONS[officer] - {Permission.ISSUE_LETTERS})
+    board = client.get("/admin/riskpoints/board").get_data(as_text=True)
+    assert 'value="broken"' not in board and 'value="working"' in board
+    inside = f"/admin/riskpoints/cameras/{inside_camera}/check"
+    assert client.post(inside, data={"csrf_token": token, "status": "broken"}).status_code == 403
+    assert client.post(inside, data={"csrf_token": token, "status": "working"}).status_code == 302
+    assert client.post(inside, data={"csrf_token": token, "status": "smashed"}).status_code == 400
+    with services.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(CoordinationLetter)) == letters  # none issued
+
+
+def test_a_district_officer_retires_only_points_of_their_districts(client, services, registry):
+    login(client, "bangrak")
+    token = csrf_token(client, "/admin/riskpoints/board")
+    assert client.post("/admin/riskpoints/RP-0002/retire", data={"csrf_token": token}).status_code == 404
+    assert client.post("/admin/riskpoints/RP-0001/retire", data={"csrf_token": token}).status_code == 302
+    with services.sessions() as session:
+        retired = dict(session.execute(select(RiskPoint.code, RiskPoint.retired_on)).all())
+    assert retired["RP-0001"] is not None and retired["RP-0002"] is None
+
+
+def test_the_api_gives_the_viewer_checks_without_the_officer(client, services, registry):
+    member_id = add_member(services, "U" + "9" * 32, "สายตรวจ", district="บางรัก")
+    with services.sessions.begin() as session:
+        session.execute(update(PatrolCheck).values(member_id=member_id))
+    viewer = {"Authorization": f"Bearer {make_token(services, 'viewer')}"}
+    checks = client.get("/api/v1/riskpoints/checks", headers=viewer).get_json()["items"]
+    assert checks and all(check["member_id"] is None for check in checks)
+    assert audit_entries(services, "view.riskpoint_checks") == []
+    officer = {"Authorization": f"Bearer {make_token(services, 'bangrak')}"}
+    checks = client.get("/api/v1/riskpoints/checks", headers=officer).get_json()["items"]
+    assert [check["member_id"] for check in checks] == [member_id]
+    assert len(audit_entries(services, "view.riskpoint_checks")) == 1
 
 
 def test_json_api(client, services, registry):

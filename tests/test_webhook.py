@@ -101,7 +101,7 @@ def test_bodies_arriving_during_a_write_share_the_next_insert(app, services, sam
 
     monkeypatch.setattr(intake_module, "store_events", slow_store)
     engine = make_intake_engine(app.config["DATABASE_URL"], connections=1)
-    intake = intake_module.Intake(engine, services.sessions, services.intake.spool, deadline=10.0, threads=1)
+    intake = intake_module.Intake(engine, services.intake.spool, deadline=10.0, threads=1)
     outcomes = []
 
     def deliver(n, event):
@@ -212,6 +212,7 @@ def test_healthz_reports_the_database_the_backlogs_and_the_event_workers(client,
         "status": "ok",
         "database": "ok",
         "spool_backlog": 1,
+        "spool_dead_letters": 0,
         "inbox_backlog": 2,
         "inbox_parked": 1,
         "event_workers": 1,

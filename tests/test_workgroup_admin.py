@@ -110,18 +110,19 @@ def test_secretariat_records_a_committee_with_its_order_members_and_history(app,
     assert refused.status_code == 302 and "รับเฉพาะไฟล์ PDF" in page(client, path)
 
 
-def test_viewer_reads_but_cannot_change_or_open_documents(app, services):
+def test_viewer_and_district_officer_see_only_the_kpi(app, services):
+    """Committees name officials and forwards summarise reports: not for roles that may not see those."""
     with services.sessions.begin() as session:
         load_fy2564(session)
         committee_id = session.scalar(select(Committee.id))
         forward = session.scalars(select(Forward).order_by(Forward.id)).all()[-1]
         forward_id, recipient_id = forward.id, forward.recipients[0].id
     client = signed_in(app, services, Role.VIEWER)
-    html = page(client, "/admin/workgroup/committees")
-    assert "คำสั่ง" in html and "ครบ" in html
-    assert "บันทึกคำสั่งแต่งตั้งคณะทำงานใหม่" not in html
-    assert "ส่งต่อ" in page(client, f"/admin/workgroup/forwards/{forward_id}")
+    for path in ("/admin/workgroup/", "/admin/workgroup/committees", f"/admin/workgroup/forwards/{forward_id}"):
+        assert client.get(path).status_code == 403, path
     assert client.get(f"/admin/workgroup/forwards/{forward_id}/letters/{recipient_id}.docx").status_code == 403
+    kpi = page(client, "/admin/workgroup/kpi?fy=2564")
+    assert "FW-2564-0001" in kpi and f"/admin/workgroup/forwards/{forward_id}" not in kpi  # named, not linked
     assert post_form(client, f"/admin/workgroup/committees/{committee_id}/members", {}).status_code == 403
     assert post_form(client, "/admin/workgroup/agencies/defaults").status_code == 403
     officer = signed_in(app, services, Role.DISTRICT_OFFICER)
@@ -259,7 +260,7 @@ def test_kpi_page_shows_the_ladder_quarters_and_evidence(app, services):
     # years later the groups still make a network (level 1), but nothing else happened
     assert "ผลงานที่ทำได้ <strong>ระดับ 1</strong>" in empty and "ยังไม่บรรลุเป้าหมาย" in empty
     nav = page(client, "/admin/").split("<main")[0]
-    assert "ตัวชี้วัดเครือข่าย" in nav and "คณะทำงาน" in nav
+    assert "ตัวชี้วัดเครือข่าย" in nav and "คณะทำงาน" not in nav  # the viewer: the KPI, not the records
 
 
 def test_overview_and_line_link_code(app, services):
@@ -312,7 +313,8 @@ def test_json_api_for_committees_meetings_forwards_measures_and_kpi(client, serv
     agencies = client.get("/api/v1/workgroup/agencies?per_page=200", headers=headers).get_json()
     assert agencies["pagination"]["total"] == 50 + 13  # 7 BMA units, 6 outside agencies, 50 district offices
     viewer = api_tokens[Role.VIEWER]
-    assert client.get("/api/v1/workgroup/committees", headers=viewer).status_code == 200
+    assert client.get("/api/v1/workgroup/committees", headers=viewer).status_code == 403
+    assert client.get("/api/v1/workgroup/kpi?fy=2564", headers=viewer).status_code == 200
     officer = api_tokens[Role.DISTRICT_OFFICER]
     assert client.get("/api/v1/workgroup/committees", headers=officer).status_code == 403
     assert client.get("/api/v1/workgroup/kpi?fy=2564", headers=officer).status_code == 200

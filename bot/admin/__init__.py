@@ -10,6 +10,7 @@ def init_app(app: Flask) -> None:
     from bot.admin import (  # noqa: F401 - the view modules add their routes to the blueprint
         audit_views,
         dashboard_views,
+        dead_letter_views,
         errors,
         inbox_views,
         login_views,
@@ -19,6 +20,8 @@ def init_app(app: Flask) -> None:
         network_reports,
         network_settings,
         network_support,
+        outbox_views,
+        privacy_views,
         riskpoints,
         scheduler,
         staff_views,

@@ -1,4 +1,8 @@
-"""The webhook inbox: the event list (metadata only), one event, and the retry button."""
+"""The webhook inbox: the event list (metadata only), one event, and the retry button.
+
+District officers see only the events of their districts (bot.admin.queries.inbox_scope); an event
+outside a user's scope is a 404, as if it did not exist, so its id tells nothing.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +13,13 @@ from flask_login import current_user
 
 from bot.admin import texts
 from bot.admin.blueprint import bp, is_safe_next
-from bot.admin.queries import INBOX_STATUSES, event_types, inbox_statement
+from bot.admin.queries import INBOX_STATUSES, event_types, find_event, inbox_statement
 from bot.admin.request_session import db
 from bot.api.pagination import page_args, paginate
 from bot.audit import Action, record_request
-from bot.auth import Permission, can, require_permission
+from bot.auth import Permission, can, require_permission, visible_districts
 from bot.processor import retry
-from models import InboxEvent, InboxStatus
+from models import InboxStatus
 from models.retention import removal_of
 
 RETRYABLE = (InboxStatus.FAILED, InboxStatus.PARKED)
@@ -28,11 +32,12 @@ def inbox():
     sql = db()
     status = request.args.get("status") or None
     status = status if status in INBOX_STATUSES else None
-    types = event_types(sql)
+    types = event_types(sql, current_user)
     event_type = request.args.get("type") or None
     event_type = event_type if event_type in types else None
     page, per_page = page_args(request.args)
-    result = paginate(sql, inbox_statement(status=status, event_type=event_type), page, per_page)
+    statement = inbox_statement(current_user, status=status, event_type=event_type)
+    result = paginate(sql, statement, page, per_page)
     return render_template(
         "admin/inbox_list.html",
         page=result,
@@ -42,6 +47,7 @@ def inbox():
         event_type=event_type,
         retryable=RETRYABLE,
         filters={"status": status or "", "type": event_type or ""},
+        districts=visible_districts(current_user),
     )
 
 
@@ -53,7 +59,7 @@ def inbox_event(event_id: int):
     A payload the retention job removed (bot/retention.py) is shown as removed, to every role, unaudited.
     """
     sql = db()
-    event = sql.get(InboxEvent, event_id)
+    event = find_event(sql, current_user, event_id)
     if event is None:
         abort(404)
     payload = None
@@ -73,7 +79,7 @@ def inbox_event(event_id: int):
 def inbox_retry(event_id: int):
     """Put a failed or parked event back in the queue (bot.processor.retry)."""
     sql = db()
-    if sql.get(InboxEvent, event_id) is None:
+    if find_event(sql, current_user, event_id) is None:
         abort(404)
     if retry(sql, event_id):
         record_request(sql, Action.INBOX_RETRY, object_type="inbox_event", object_id=event_id)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+from datetime import datetime, timedelta
+
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -13,12 +16,12 @@ from bot.admin.request_session import db
 from bot.admin.staff_accounts import find_staff, normalise_username
 from bot.audit import Action, client_ip, record, record_request
 from bot.auth import verify_password
-from models.timeutil import thai_datetime, utcnow
+from models.timeutil import to_bangkok, utcnow
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """Show the sign-in form; check the password unless the name or address is locked out."""
+    """Show the sign-in form; check the password unless the name, the address or the pair is locked out."""
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
@@ -35,8 +38,9 @@ def login():
     if until is not None:
         record(sql, username, Action.LOGIN_LOCKED, ip=ip)
         sql.commit()
-        flash(texts.LOCKED_OUT.format(until=thai_datetime(until)), "error")
-        return render_template("admin/login.html", form=form, minimal=True), 429
+        flash(texts.LOCKED_OUT.format(time=retry_time(until)), "error")
+        page = render_template("admin/login.html", form=form, minimal=True)
+        return page, 429, {"Retry-After": str(max(1, math.ceil((until - now).total_seconds())))}
 
     user = find_staff(sql, username)
     if not verify_password(user, form.password.data) or not user.is_active:
@@ -54,6 +58,14 @@ def login():
     flash(texts.LOGGED_IN.format(name=user.full_name or user.username), "success")
     target = form.next.data
     return redirect(target if is_safe_next(target) else url_for("admin.dashboard"))
+
+
+def retry_time(until: datetime) -> str:
+    """The Bangkok time of day from which signing in is allowed again, rounded up to the minute (e.g. 10:45)."""
+    local = to_bangkok(until)
+    if local.second or local.microsecond:
+        local = local.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    return f"{local:%H:%M}"
 
 
 @bp.post("/logout")

@@ -1,8 +1,11 @@
 """Risk points in the admin web: registry, import, posters, timelines, today's board, defects, statistics, KPI.
 
-Every signed-in role may look; admin, secretariat and district officers may change points (district
-officers only in their districts); units and settings are for admin and the secretariat. Timelines and
-photos show who checked in (personal data): every such view is audited.
+Who may do what is bot/auth.py's table: every role may look (VIEW_RISKPOINTS); admin, secretariat and
+district officers create, import, edit, retire points and record camera checks (MANAGE_RISKPOINTS), district
+officers only in their districts; a broken camera issues a numbered letter (ISSUE_LETTERS); letters are
+downloaded with DOWNLOAD_LETTERS; units, work-order resends and crime figures are MANAGE_RISK_UNITS (admin
+and secretariat). Timelines and photos show who checked in (VIEW_PATROL_DETAIL, personal data): every such
+view is audited.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from bot import riskpoints as domain
 from bot.admin.blueprint import bp
 from bot.admin.request_session import db
 from bot.audit import record_request
-from bot.auth import district_clause, require_role, visible_districts
+from bot.auth import Permission, can, district_clause, may_act_in, require_permission, visible_districts
 from handlers import riskpoint_ops as ops
 from handlers.month_reports import submit
 from handlers.texts import riskpoints as t
@@ -39,7 +42,6 @@ from models import (
     RiskPhoto,
     RiskPoint,
     RiskUnit,
-    Role,
     RoundMiss,
     UnitKind,
     WorkOrder,
@@ -50,10 +52,6 @@ from models.timeutil import THAI_MONTHS, be_year, fiscal_quarter, fiscal_year, t
 from reports import riskpoint_compliance as rc
 from reports.riskpoint_month import unit_figures
 
-VIEW = (Role.ADMIN, Role.SECRETARIAT, Role.DISTRICT_OFFICER, Role.VIEWER)
-EDIT = (Role.ADMIN, Role.SECRETARIAT, Role.DISTRICT_OFFICER)
-MANAGE = (Role.ADMIN, Role.SECRETARIAT)
-PERSONAL = (Role.ADMIN, Role.SECRETARIAT, Role.DISTRICT_OFFICER)  # may see who checked in
 FORM_FIELDS = ("code", "name", "district", "subdistrict", "latitude", "longitude", "kind", "radius_m")
 FORM_FIELDS += ("patrol_unit", "required_patrols", "photo_required", "cameras", "active_from")
 LABELS = {
@@ -88,7 +86,7 @@ def _may_see(district: str | None) -> bool:
 
 
 def _may_edit(district: str | None) -> bool:
-    return current_user.role in EDIT and _may_see(district)
+    return may_act_in(current_user, Permission.MANAGE_RISKPOINTS, district)
 
 
 def _point_or_404(code: str) -> RiskPoint:
@@ -111,7 +109,7 @@ def _districts() -> list[str]:
 
 
 @bp.get("/riskpoints/")
-@require_role(*VIEW)
+@require_permission(Permission.VIEW_RISKPOINTS)
 def riskpoints():
     """The point registry, by district, active or retired."""
     sql = db()
@@ -131,7 +129,7 @@ def riskpoints():
         district=district,
         show=show,
         districts=_districts(),
-        can_edit=current_user.role in EDIT,
+        can_edit=can(current_user, Permission.MANAGE_RISKPOINTS),
         basic_id=current_app.config.get("LINE_BOT_BASIC_ID"),
     )
 
@@ -141,7 +139,7 @@ def _form_values() -> dict:
 
 
 @bp.route("/riskpoints/new", methods=["GET", "POST"])
-@require_role(*EDIT)
+@require_permission(Permission.MANAGE_RISKPOINTS)
 def riskpoint_new():
     """Register a point."""
     values, error = {"required_patrols": "2", "active_from": _today().isoformat()}, None
@@ -177,7 +175,7 @@ def _patrol_units() -> list[RiskUnit]:
 
 
 @bp.route("/riskpoints/<code>/edit", methods=["GET", "POST"])
-@require_role(*EDIT)
+@require_permission(Permission.MANAGE_RISKPOINTS)
 def riskpoint_edit(code: str):
     """Change a point (its code stays)."""
     point = _point_or_404(code)
@@ -228,7 +226,7 @@ def riskpoint_edit(code: str):
 
 
 @bp.post("/riskpoints/<code>/retire")
-@require_role(*EDIT)
+@require_permission(Permission.MANAGE_RISKPOINTS)
 def riskpoint_retire(code: str):
     """Retire a point (or bring it back with reinstate=1); its history stays."""
     point = _point_or_404(code)
@@ -247,7 +245,7 @@ def riskpoint_retire(code: str):
 
 
 @bp.route("/riskpoints/import", methods=["GET", "POST"])
-@require_role(*EDIT)
+@require_permission(Permission.MANAGE_RISKPOINTS)
 def riskpoint_import():
     """Import points from CSV/XLSX: all rows or none, every error listed by row."""
     result = None
@@ -282,7 +280,7 @@ def _outside_scope(sql, codes: list[str]) -> list[str]:
 
 
 @bp.get("/riskpoints/import-template.csv")
-@require_role(*VIEW)
+@require_permission(Permission.MANAGE_RISKPOINTS)
 def riskpoint_import_template():
     """An example import file."""
     return Response(
@@ -293,7 +291,7 @@ def riskpoint_import_template():
 
 
 @bp.get("/riskpoints/<code>/poster.pdf")
-@require_role(*VIEW)
+@require_permission(Permission.VIEW_RISKPOINTS)
 def riskpoint_poster(code: str):
     """A printable A4 poster of one point with its check-in QR code."""
     from bot import posters  # reportlab and qrcode load only when a poster is made
@@ -305,7 +303,7 @@ def riskpoint_poster(code: str):
 
 
 @bp.get("/riskpoints/sheet.pdf")
-@require_role(*VIEW)
+@require_permission(Permission.VIEW_RISKPOINTS)
 def riskpoint_sheet():
     """A district's active points on QR sheets."""
     from bot import posters  # reportlab and qrcode load only when a poster is made
@@ -341,7 +339,7 @@ def _pdf(make, name: str):
 
 
 @bp.get("/riskpoints/<code>")
-@require_role(*VIEW)
+@require_permission(Permission.VIEW_RISKPOINTS)
 def riskpoint_detail(code: str):
     """A point's timeline: checks with photos, refused attempts, camera checks, defects and work orders."""
     point = _point_or_404(code)
@@ -371,7 +369,7 @@ def riskpoint_detail(code: str):
     defects = list(sql.scalars(select(Defect).where(Defect.point_id == point.id).order_by(Defect.opened_at.desc())))
     photos = _photos_of(sql, defects)
     member_ids = {c.member_id for c in checks + attempts + camera_checks if c.member_id}
-    see_people = current_user.role in PERSONAL
+    see_people = can(current_user, Permission.VIEW_PATROL_DETAIL)
     names = {}
     if see_people and member_ids:
         names = {
@@ -404,6 +402,7 @@ def riskpoint_detail(code: str):
         see_people=see_people,
         misses=misses,
         letters=letters_,
+        may_download=can(current_user, Permission.DOWNLOAD_LETTERS),
         doc_number=lambda le: ops.doc_number(sql, le),
         radius=ops.radius_of(sql, point),
         photo_required=ops.photo_required(sql, point),
@@ -441,7 +440,7 @@ def _photo_point(sql, media_id: int) -> RiskPoint | None:
 
 
 @bp.get("/riskpoints/photos/<int:media_id>")
-@require_role(*VIEW)
+@require_permission(Permission.VIEW_PATROL_DETAIL)
 def riskpoint_photo(media_id: int):
     """A risk-point photo (the stored copy without metadata); audited."""
     sql = db()
@@ -465,7 +464,7 @@ def domain_media_path(relative: str):
 
 
 @bp.get("/riskpoints/letters/<int:letter_id>.docx")
-@require_role(*VIEW)
+@require_permission(Permission.DOWNLOAD_LETTERS)
 def riskpoint_letter(letter_id: int):
     """A coordination letter as DOCX (rendered with the photo once it is downloaded)."""
     from bot import letters  # python-docx loads only when a letter is made
@@ -488,7 +487,7 @@ def riskpoint_letter(letter_id: int):
 
 
 @bp.get("/riskpoints/board")
-@require_role(*VIEW)
+@require_permission(Permission.VIEW_RISKPOINTS)
 def riskpoint_board():
     """Today's board: each point's rounds so far, its cameras checked today, its open defects."""
     sql = db()
@@ -533,19 +532,24 @@ def riskpoint_board():
         today=today,
         patrol_day=patrol_day,
         round_names={n: ops.round_label(sql, n) for n in range(1, 7)},
-        can_check=current_user.role in EDIT,
+        can_check=can(current_user, Permission.MANAGE_RISKPOINTS),
     )
 
 
 @bp.post("/riskpoints/cameras/<int:camera_id>/check")
-@require_role(*EDIT)
+@require_permission(Permission.MANAGE_RISKPOINTS)
 def riskpoint_camera_check(camera_id: int):
     """The monitoring centre records a camera's daily check (broken opens a defect and a letter)."""
     sql = db()
     camera = sql.get(RiskCamera, camera_id)
     if camera is None or not _may_edit(camera.point.district):
         abort(404)
-    status = CameraStatus(request.form.get("status", "working"))
+    try:
+        status = CameraStatus(request.form.get("status", "working"))
+    except ValueError:
+        abort(400)
+    if status == CameraStatus.BROKEN and not may_act_in(current_user, Permission.ISSUE_LETTERS, camera.point.district):
+        abort(403)  # a broken camera issues a numbered coordination letter
     _, _, letter, closed = domain.centre_camera_check(
         sql, camera, status, by=current_user.username, note=request.form.get("note") or None, at=None
     )
@@ -563,7 +567,7 @@ def riskpoint_camera_check(camera_id: int):
 
 
 @bp.get("/riskpoints/defects")
-@require_role(*VIEW)
+@require_permission(Permission.VIEW_RISKPOINTS)
 def riskpoint_defects():
     """Defects and their work orders: status, department, days open."""
     sql = db()
@@ -581,7 +585,7 @@ def riskpoint_defects():
 
 
 @bp.post("/riskpoints/orders/<int:order_id>/resend")
-@require_role(*MANAGE)
+@require_permission(Permission.MANAGE_RISK_UNITS)
 def riskpoint_order_resend(order_id: int):
     """Send a work order's card to its department's group again (e.g. after binding the group)."""
     sql = db()
@@ -600,12 +604,12 @@ def riskpoint_order_resend(order_id: int):
 
 
 @bp.route("/riskpoints/crime", methods=["GET", "POST"])
-@require_role(*VIEW)
+@require_permission(Permission.VIEW_RISKPOINTS)
 def riskpoint_crime():
     """Monthly case counts by crime type, per point or area, from the police station: list, enter, import."""
     sql = db()
     if request.method == "POST":
-        if current_user.role not in MANAGE:
+        if not can(current_user, Permission.MANAGE_RISK_UNITS):
             abort(403)
         upload = request.files.get("file")
         try:
@@ -651,7 +655,7 @@ def riskpoint_crime():
         months=THAI_MONTHS,
         this_year=be_year(today),
         this_month=today.month,
-        can_enter=current_user.role in MANAGE,
+        can_enter=can(current_user, Permission.MANAGE_RISK_UNITS),
         be_year=lambda y: y + 543,
     )
 
@@ -680,7 +684,7 @@ def _span_from_args() -> tuple[rc.Span, str, date | None]:
 
 
 @bp.get("/riskpoints/compliance")
-@require_role(*VIEW)
+@require_permission(Permission.VIEW_RISKPOINTS)
 def riskpoint_compliance():
     """The KPI for a day, month, quarter or fiscal year: office, districts and points."""
     sql = db()
@@ -724,7 +728,7 @@ def riskpoint_compliance():
 
 
 @bp.route("/riskpoints/units", methods=["GET", "POST"])
-@require_role(*MANAGE)
+@require_permission(Permission.MANAGE_RISK_UNITS)
 def riskpoint_units():
     """Patrol units, departments and the secretariat: bind each to its registered LINE group; month reports."""
     sql = db()

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from bot import quota
 from bot.admin.blueprint import bp
 from bot.admin.request_session import db
-from bot.auth import require_role
+from bot.auth import Permission, require_permission
 from handlers.texts import scheduler as t
-from models import JobRun, ReportVersion, Role
+from models import JobRun, ReportVersion
 from models.timeutil import thai_datetime, utcnow
 from scheduler import triggers
 from scheduler.cards import month_rows, risk_line
@@ -23,7 +23,6 @@ from scheduler.policy import Policy
 from scheduler.riskpoints import LIVE
 from scheduler.versions import digest, latest
 
-ALLOWED = (Role.ADMIN, Role.SECRETARIAT)
 RECENT_RUNS = 50
 STATUS_LABELS = {"running": "กำลังทำ", "done": "เสร็จแล้ว", "failed": "ล้มเหลว (จะทำต่อ)"}
 KIND_LABELS = {
@@ -34,7 +33,7 @@ KIND_LABELS = {
 
 
 @bp.get("/scheduler/")
-@require_role(*ALLOWED)
+@require_permission(Permission.VIEW_SCHEDULER)
 def scheduler_overview():
     """The month's quota and usage by job, the next runs, recent runs and the frozen reports."""
     session = db()
@@ -68,7 +67,7 @@ def scheduler_overview():
 
 
 @bp.get("/scheduler/reports/<int:version_id>")
-@require_role(*ALLOWED)
+@require_permission(Permission.VIEW_SCHEDULER)
 def scheduler_report(version_id: int):
     """One frozen report version, and whether the figures have changed since it was frozen."""
     session = db()

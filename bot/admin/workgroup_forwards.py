@@ -14,12 +14,13 @@ from bot.admin.blueprint import bp
 from bot.admin.request_session import db
 from bot.admin.workgroup_support import (
     EDIT_ROLES,
-    FILE_ROLES,
+    LETTER_ROLES,
     READ_ROLES,
     FormError,
     actor,
     back,
     ids,
+    letters_refused,
     media_dir,
     optional_int,
     parse_date,
@@ -92,6 +93,8 @@ def ids_from_args(name: str) -> list[int]:
 @require_role(*EDIT_ROLES)
 def wg_forward_create():
     """Forward the reports ticked to the agencies ticked: one LINE message per agency group, and/or letters."""
+    if letters_refused():
+        abort(403)
     sql = db()
     form = request.form
     try:
@@ -203,7 +206,7 @@ def wg_forward_measure(forward_id: int):
 
 
 @bp.get("/workgroup/forwards/<int:forward_id>/letters/<int:recipient_id>.docx")
-@require_role(*FILE_ROLES)
+@require_role(*LETTER_ROLES)
 def wg_forward_letter(forward_id: int, recipient_id: int):
     """The DOCX letter to one agency (it holds reports' contents: authorised staff, audited)."""
     from bot import forward_letters  # python-docx loads only when a letter is made

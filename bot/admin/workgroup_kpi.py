@@ -7,18 +7,16 @@ from flask import render_template, request
 from bot import workgroup as wg
 from bot.admin.blueprint import bp
 from bot.admin.request_session import db
-from bot.auth import require_role
-from models import Role
+from bot.auth import Permission, require_permission
 from models.timeutil import fiscal_year, utcnow
 from reports.network_kpi import evidence_checklist, kpi_by_quarter, network_kpi
 from reports.periods import Period
 
-KPI_ROLES = tuple(Role)  # numbers and documents' names only: every signed-in role
 YEARS_BACK = 10
 
 
 @bp.get("/workgroup/kpi")
-@require_role(*KPI_ROLES)
+@require_permission(Permission.VIEW_KPI)  # numbers and documents' names only: every role
 def wg_kpi():
     """The ladder for a fiscal year, the level reached by the end of each quarter, and the evidence list."""
     sql = db()

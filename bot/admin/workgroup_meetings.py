@@ -20,6 +20,7 @@ from bot.admin.workgroup_support import (
     bangkok_instant,
     hhmm,
     ids,
+    letters_refused,
     media_dir,
     optional_int,
     parse_date,
@@ -274,6 +275,8 @@ def wg_meeting_districts(meeting_id: int):
 @require_role(*EDIT_ROLES)
 def wg_meeting_forward(meeting_id: int):
     """Send the meeting's results to the agencies ticked, by LINE and/or letter."""
+    if letters_refused():
+        abort(403)
     sql = db()
     form = request.form
     try:

@@ -8,13 +8,15 @@ from datetime import date, datetime, time
 from flask import abort, current_app, flash, redirect, request
 from flask_login import current_user
 
-from bot.auth import has_role
-from models import Role
+from bot.auth import Permission, can, has_role, roles_with
 from models.timeutil import BANGKOK, BE_OFFSET, THAI_MONTHS, THAI_MONTHS_ABBR, to_bangkok
 
-READ_ROLES = (Role.ADMIN, Role.SECRETARIAT, Role.VIEWER)
-EDIT_ROLES = (Role.ADMIN, Role.SECRETARIAT)
-FILE_ROLES = (Role.ADMIN, Role.SECRETARIAT)  # minutes, orders, plans and letters: authorised staff only
+# From bot/auth.py's permission table (admin and secretariat today): committees name officials, forwards
+# summarise reports, so only roles that may see both read these pages; the KPI page is for every role.
+READ_ROLES = roles_with(Permission.VIEW_WORKGROUP)
+EDIT_ROLES = roles_with(Permission.VIEW_WORKGROUP, Permission.MANAGE_WORKGROUP)
+FILE_ROLES = roles_with(Permission.VIEW_WORKGROUP, Permission.OPEN_WORKGROUP_FILES)  # orders, minutes, plans
+LETTER_ROLES = roles_with(Permission.VIEW_WORKGROUP, Permission.DOWNLOAD_LETTERS)  # forward letters (DOCX)
 
 DATE_HINT = "วว/ดด/ปปปป (พ.ศ.) เช่น 15/01/2564"
 TIME_HINT = "ชช:นน เช่น 09:30"
@@ -37,6 +39,11 @@ def can_edit() -> bool:
 def can_open_files() -> bool:
     """Whether the signed-in user may open uploaded documents and letters."""
     return has_role(current_user, *FILE_ROLES)
+
+
+def letters_refused() -> bool:
+    """Whether the posted form asks for letters (via_letter=1) that the signed-in user may not issue."""
+    return request.form.get("via_letter") == "1" and not can(current_user, Permission.ISSUE_LETTERS)
 
 
 def actor() -> str:

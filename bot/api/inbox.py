@@ -1,4 +1,7 @@
-"""GET /api/v1/inbox and /api/v1/inbox/<id>: webhook events; payloads only on request, if allowed, audited."""
+"""GET /api/v1/inbox and /api/v1/inbox/<id>: webhook events; payloads only on request, if allowed, audited.
+
+Scoped like the admin web (bot.admin.queries.inbox_scope): an event outside the caller's districts is a 404.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ import json
 
 from flask import abort, request
 
-from bot.admin.queries import INBOX_STATUSES, inbox_statement
+from bot.admin.queries import INBOX_STATUSES, find_event, inbox_statement
 from bot.admin.request_session import db
 from bot.api.access import api_user, require_api_permission
 from bot.api.blueprint import bp
@@ -55,7 +58,9 @@ def inbox_list():
     if with_payload and not can(api_user(), Permission.VIEW_PAYLOAD):
         return api_error(403, "forbidden", "บทบาทของผู้ใช้นี้ไม่มีสิทธิ์ดูข้อมูลดิบของเหตุการณ์")
     sql = db()
-    statement = inbox_statement(status=status, event_type=request.args.get("type") or None, with_payload=with_payload)
+    statement = inbox_statement(
+        api_user(), status=status, event_type=request.args.get("type") or None, with_payload=with_payload
+    )
     page, per_page = page_args(request.args)
     result = paginate(sql, statement, page, per_page)
     if with_payload and result.items:
@@ -74,7 +79,7 @@ def inbox_item(event_id: int):
     if with_payload and not can(api_user(), Permission.VIEW_PAYLOAD):
         return api_error(403, "forbidden", "บทบาทของผู้ใช้นี้ไม่มีสิทธิ์ดูข้อมูลดิบของเหตุการณ์")
     sql = db()
-    event = sql.get(InboxEvent, event_id)
+    event = find_event(sql, api_user(), event_id)
     if event is None:
         abort(404)
     if with_payload:

@@ -1,7 +1,8 @@
 """GET /api/v1/riskpoints, .../checks, .../defects, .../orders, .../compliance: risk points as JSON.
 
-Every role may read; district officers see their districts only. Checks name the member who checked in
-(personal data): reading them is audited.
+Every role may read (VIEW_RISKPOINTS); district officers see their districts only. A patrol check names the
+member who checked in (personal data): only roles with VIEW_PATROL_DETAIL get the member id, and that read
+is audited; the viewer gets the checks without it.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ from flask import abort, request
 from sqlalchemy import select
 
 from bot.admin.request_session import db
-from bot.api.access import api_user
+from bot.api.access import api_user, require_api_permission
 from bot.api.blueprint import bp
 from bot.api.pagination import page_args, paginate
 from bot.api.responses import api_error, iso, item_response, list_response
 from bot.audit import record_request
-from bot.auth import district_clause, visible_districts
+from bot.auth import Permission, can, district_clause, visible_districts
 from models import CameraCheck, Defect, DefectStatus, OrderStatus, PatrolCheck, RiskPoint, WorkOrder
 from reports import riskpoint_compliance as rc
 
@@ -44,8 +45,8 @@ def serialize_point(point: RiskPoint) -> dict:
     }
 
 
-def serialize_check(check: PatrolCheck) -> dict:
-    """One patrol check (the member id identifies the officer)."""
+def serialize_check(check: PatrolCheck, *, with_member: bool = True) -> dict:
+    """One patrol check (the member id identifies the officer: None unless with_member)."""
     return {
         "id": check.id,
         "point": check.point.code,
@@ -53,7 +54,7 @@ def serialize_check(check: PatrolCheck) -> dict:
         "patrol_day": check.patrol_day.isoformat(),
         "round": check.round_no,
         "distance_m": None if check.distance_m is None else round(check.distance_m, 1),
-        "member_id": check.member_id,
+        "member_id": check.member_id if with_member else None,
         "has_photo": check.photo_media_id is not None,
         "source": check.source,
     }
@@ -111,6 +112,7 @@ def _day(name: str) -> date | None:
 
 
 @bp.get("/riskpoints")
+@require_api_permission(Permission.VIEW_RISKPOINTS)
 def riskpoints_list():
     """Points, by code; ?district=, ?active=1|0."""
     query = _scoped(select(RiskPoint), RiskPoint.district).order_by(RiskPoint.code)
@@ -124,6 +126,7 @@ def riskpoints_list():
 
 
 @bp.get("/riskpoints/<code>")
+@require_api_permission(Permission.VIEW_RISKPOINTS)
 def riskpoints_item(code: str):
     """One point."""
     point = db().scalar(_scoped(select(RiskPoint), RiskPoint.district).where(RiskPoint.code == code.upper()))
@@ -133,6 +136,7 @@ def riskpoints_item(code: str):
 
 
 @bp.get("/riskpoints/checks")
+@require_api_permission(Permission.VIEW_RISKPOINTS)
 def riskpoints_checks():
     """Patrol checks (newest first); ?point=, ?from=, ?to= (patrol days), ?kind=camera for camera checks."""
     sql = db()
@@ -152,14 +156,18 @@ def riskpoints_checks():
         query = query.where(day <= last)
     page, per_page = page_args(request.args)
     result = paginate(sql, query, page, per_page)
-    if not camera:
+    with_member = can(api_user(), Permission.VIEW_PATROL_DETAIL)
+    if not camera and with_member:
         record_request(sql, "view.riskpoint_checks", object_type="patrol_check", count=len(result.items))
-    response = list_response(result, serialize_camera_check if camera else serialize_check)
+    response = list_response(
+        result, serialize_camera_check if camera else lambda check: serialize_check(check, with_member=with_member)
+    )
     sql.commit()
     return response
 
 
 @bp.get("/riskpoints/defects")
+@require_api_permission(Permission.VIEW_RISKPOINTS)
 def riskpoints_defects():
     """Defects with their work orders (newest first); ?status=open|closed, ?point=."""
     query = select(Defect).join(RiskPoint, RiskPoint.id == Defect.point_id)
@@ -176,6 +184,7 @@ def riskpoints_defects():
 
 
 @bp.get("/riskpoints/orders")
+@require_api_permission(Permission.VIEW_RISKPOINTS)
 def riskpoints_orders():
     """Work orders (newest first); ?status=new|accepted|in_progress|done|reopened|closed, ?unit=."""
     query = (
@@ -199,6 +208,7 @@ def riskpoints_orders():
 
 
 @bp.get("/riskpoints/compliance")
+@require_api_permission(Permission.VIEW_RISKPOINTS)
 def riskpoints_compliance():
     """The KPI: ?month=2569-11 | ?quarter=2569-1 | ?year=2569 | ?from=&to=; office (or the caller's districts)."""
     args = request.args

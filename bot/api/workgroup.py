@@ -16,11 +16,11 @@ from bot import workgroup as wg
 from bot import workgroup_forwards as fw
 from bot.admin.request_session import db
 from bot.admin.workgroup_support import READ_ROLES
-from bot.api.access import api_user
+from bot.api.access import api_user, require_api_permission
 from bot.api.blueprint import bp
 from bot.api.pagination import page_args, paginate
 from bot.api.responses import api_error, iso, item_response, list_response
-from bot.auth import has_role
+from bot.auth import Permission, has_role
 from models import NewsReport, Role
 from models.timeutil import fiscal_year, utcnow
 from models.workgroup import Agency, Committee, Forward, Measure, Meeting
@@ -306,7 +306,7 @@ def _kpi(kpi) -> dict:
 
 
 @bp.get("/workgroup/kpi")
-@require_api_roles(*tuple(Role))
+@require_api_permission(Permission.VIEW_KPI)
 def wg_kpi_item():
     """The network KPI of a fiscal year (?fy=): levels 1-5 with evidence, by quarter's end, and the checklist."""
     sql = db()

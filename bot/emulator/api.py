@@ -13,6 +13,7 @@ import functools
 import io
 import json
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 
 from bot.emulator import ids, limits, spec
+from bot.emulator.faults import Fault
 from bot.emulator.platform import LineError, Platform
 
 log = logging.getLogger(__name__)
@@ -183,7 +185,11 @@ def handle(platform: Platform) -> Response:
         if handler is None:
             raise LineError(501, f"{operation_id} is not emulated", outcome="failure")
         call = ApiCall(platform, args, body, raw, request.mimetype or "", request_id, retry_key)
-        response = _respond(handler(call), request_id)
+        fault = platform.faults.take(operation_id)
+        if fault is None:
+            response, outcome = _respond(handler(call), request_id), "ok"
+        else:
+            response, outcome = _suffer(fault, handler, call), "fault"
     except LineError as error:
         platform.record_call(
             method=request.method,
@@ -208,11 +214,28 @@ def handle(platform: Platform) -> Response:
         path=request.path,
         operation_id=operation_id,
         status=response.status_code,
-        outcome="ok",
+        outcome=outcome,
         retry_key=retry_key,
         request_id=request_id,
         body=body,
     )
+    return response
+
+
+def _suffer(fault: Fault, handler: Handler, call: ApiCall) -> Response:
+    """Answer a call as a fault says (bot/emulator/faults.py): deliver or not, late, with an error status."""
+    result = handler(call) if fault.deliver else None
+    if fault.delay:
+        time.sleep(fault.delay)  # outside the platform's lock: other calls go on meanwhile
+    if fault.status is None:
+        response = _respond(result if fault.deliver else handler(call), call.request_id)
+    else:
+        response = jsonify({"message": fault.message})
+        response.status_code = fault.status
+        response.headers["x-line-request-id"] = call.request_id
+    delivered = fault.deliver or fault.status is None
+    if delivered and fault.operation == "replyMessage" and (fault.delay or fault.status is not None):
+        call.platform.answer_lost(call.body["replyToken"])
     return response
 
 

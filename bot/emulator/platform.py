@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.emulator import ids, transcript, webhooks
 from bot.emulator.clock import Clock, SystemClock
+from bot.emulator.faults import Faults
 from bot.emulator.records import Call, Chat, Content, Delivery, Entry, ReplyToken, RichMenu, User, WebhookAttempt
 
 REPLY_TOKEN_LIFETIME = timedelta(minutes=1)
@@ -98,6 +99,7 @@ class Platform:
         self._usage: dict[str, int] = {}
         self._seq = itertools.count(1)
         self._lock = threading.RLock()
+        self.faults = Faults()  # server errors and slow answers on request (bot/emulator/faults.py)
         self.dispatcher = webhooks.Dispatcher(
             channel_secret,
             self.bot_user_id,
@@ -335,12 +337,19 @@ class Platform:
             record = self._tokens.get(token)
             if record is None:
                 raise LineError(400, "Invalid reply token", outcome="failure")
-            if record.used_at is not None:
-                raise LineError(400, "Invalid reply token", outcome="failure")  # a reused token is a bug
+            if record.used_at is not None:  # a reused token is a bug, unless the bot never heard it had worked
+                raise LineError(400, "Invalid reply token", outcome="refused" if record.answer_lost else "failure")
             if now >= record.expires_at:
                 raise LineError(400, "Invalid reply token")  # expired: the bot should push instead
             record.used_at = now
             return self._deliver(record.chat_id, "reply", messages, request_id)
+
+    def answer_lost(self, token: str) -> None:
+        """A reply with this token was delivered but the bot got an error or no answer (a fault): it may retry."""
+        with self._lock:
+            record = self._tokens.get(token)
+            if record is not None:
+                record.answer_lost = True
 
     def push(self, to: str, messages: list[dict], request_id: str, retry_key: str | None = None) -> Delivery:
         """Deliver a push to a user, group or room; counts against the quota once per recipient."""

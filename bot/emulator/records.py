@@ -40,6 +40,7 @@ class ReplyToken:
     issued_at: datetime
     expires_at: datetime
     used_at: datetime | None = None
+    answer_lost: bool = False  # delivered, but the bot got an error or no answer (an injected fault)
 
 
 @dataclass
@@ -92,8 +93,9 @@ class Call:
     """One request the bot made to the emulated API and how it was answered.
 
     outcome is "ok", "refused" (LINE said no for a reason of the moment: an expired reply token,
-    a repeated retry key, the quota, an unknown profile) or "failure" (the request itself was
-    invalid: bad token, schema, limits, unknown path, a reused reply token): failures are bugs.
+    a repeated retry key, the quota, an unknown profile), "fault" (an error or a late answer a test
+    asked for, bot/emulator/faults.py) or "failure" (the request itself was invalid: bad token,
+    schema, limits, unknown path, a reused reply token): failures are bugs.
     """
 
     seq: int
