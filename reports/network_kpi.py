@@ -157,6 +157,7 @@ def level_2(session: Session, period: KpiPeriod) -> LevelResult:
             NewsReport.started_at >= period.starts,
             NewsReport.started_at < period.ends,
         )
+        .order_by(NewsReport.started_at, NewsReport.id)  # channels listed in the order they first reported
     ).all()
     per_channel: Counter[str] = Counter()
     per_hour: Counter[int] = Counter()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import io
 import json
@@ -406,6 +407,17 @@ def kpi_figures(session) -> list:
     figures.append({key: value.as_dict() for key, value in by_district(session, span).items()})
     figures.append({key: value.as_dict() for key, value in by_point(session, span).items()})
     return figures
+
+
+def assert_same_figures(after: list, before: list) -> None:
+    """Assert two kpi_figures() results are equal, showing a line diff of the two when they are not."""
+    if after == before:
+        return
+    lines = [
+        json.dumps(f, ensure_ascii=False, sort_keys=True, default=str, indent=1).splitlines() for f in (before, after)
+    ]
+    diff = "\n".join(list(difflib.unified_diff(*lines, "before", "after", lineterm=""))[:120])
+    raise AssertionError(f"the KPI figures changed:\n{diff}")
 
 
 def all_rows_text(services) -> str:
