@@ -28,8 +28,6 @@ from sqlalchemy import func, select
 
 from bot import signature
 from bot.emulator import webhooks
-from bot.emulator.platform import REPLY_TOKEN_LIFETIME
-from bot.emulator.records import Content, ReplyToken
 from models import InboxEvent, InboxStatus, Member, RejectedBody
 from tests import fuzz_events as fuzz
 from tests.conftest import SECRET
@@ -98,15 +96,18 @@ class Pipeline:
                 self.platform.add_chat(f"กลุ่ม {chat[-6:]}", [user] if user else [], kind=kind, chat_id=chat)
                 self.platform.chat(chat).bot_is_member = True
         token = event.get("replyToken")
-        now = self.platform.clock.now()
         message = event.get("message") if isinstance(event.get("message"), dict) else {}
-        with self.platform._lock:  # the emulator issues tokens only for events it built itself
-            if isinstance(token, str) and chat and token not in self.platform._tokens:
-                self.platform._tokens[token] = ReplyToken(token, chat, now, now + REPLY_TOKEN_LIFETIME)
-            kind, message_id = message.get("type"), message.get("id")
-            if isinstance(kind, str) and kind in CONTENT_TYPES and isinstance(message_id, str) and chat:
-                data = TINY_PNG if kind == "image" else b"\x00\x00\x00\x18ftypmp42"
-                self.platform._contents[message_id] = Content(message_id, chat, data, CONTENT_TYPES[kind])
+        kind, message_id = message.get("type"), message.get("id")
+        content = None
+        if isinstance(kind, str) and kind in CONTENT_TYPES and isinstance(message_id, str):
+            content = (TINY_PNG if kind == "image" else b"\x00\x00\x00\x18ftypmp42", CONTENT_TYPES[kind])
+        if chat:
+            self.platform.adopt(
+                chat,
+                reply_token=token if isinstance(token, str) else None,
+                message_id=message_id if content else None,
+                content=content,
+            )
 
     def post(self, body: bytes, *, sign_with: str | None = SECRET) -> int:
         """POST a body to /callback, signed with a secret (None: no signature; "hex": hexdigest, a common mistake)."""

@@ -192,6 +192,21 @@ class Platform:
         self._send([built])
         return built
 
+    def adopt(
+        self, chat_id: str, *, reply_token: str | None = None, message_id: str | None = None, content=None
+    ) -> None:
+        """Honour a reply token and serve a message's content for an event built outside the emulator.
+
+        For tests that sign and post their own webhook bodies (the fuzz test, replays): content is
+        (bytes, content type). A token or message the emulator already knows is left as it is.
+        """
+        with self._lock:
+            now = self.clock.now()
+            if reply_token and reply_token not in self._tokens:
+                self._tokens[reply_token] = ReplyToken(reply_token, chat_id, now, now + REPLY_TOKEN_LIFETIME)
+            if message_id and content is not None and message_id not in self._contents:
+                self._contents[message_id] = Content(message_id, chat_id, *content)
+
     def send_text(self, user_id: str, chat_id: str, text: str) -> dict:
         """The user sends a text message in a chat (their own id for the one-to-one chat)."""
         return self._send_message(user_id, chat_id, lambda mid: webhooks.text_content(mid, text, ids.quote_token()))
