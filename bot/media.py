@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import logging
@@ -20,6 +21,7 @@ from models.timeutil import utcnow
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+DISK_RETRY = timedelta(seconds=15)  # a full or unwritable media disk: try again soon, without counting it against LINE
 EXTENSIONS = {
     "image/jpeg": ".jpg",
     "image/png": ".png",
@@ -77,11 +79,15 @@ class MediaStore:
         path = self.root / relative
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         temporary = path.with_suffix(path.suffix + ".tmp")
-        with open(temporary, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
+        try:
+            with open(temporary, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temporary, path)
+        except OSError:
+            temporary.unlink(missing_ok=True)  # a full disk leaves no half-written file behind
+            raise
         os.chmod(path, 0o600)
         return str(relative)
 
@@ -148,7 +154,14 @@ def _record(media: MediaFile, outcome, store: MediaStore) -> int:
         media.last_error = "202 preparing"
         media.next_attempt_at = now + retry_delay(media.attempts)
         return 0
-    original, shown, digest = store.save(outcome.data, outcome.content_type)
+    try:
+        original, shown, digest = store.save(outcome.data, outcome.content_type)
+    except OSError as error:  # the media disk is full or unwritable: keep the download due, soon
+        media.last_error = f"disk: {errno.errorcode.get(error.errno, 'OSError')}"
+        media.attempts -= 1  # LINE answered: this try does not count towards MAX_ATTEMPTS
+        media.next_attempt_at = now + DISK_RETRY
+        log.error("media %s could not be saved (%s); retrying in %s s", media.id, media.last_error, DISK_RETRY.seconds)
+        return 0
     media.path, media.shown_path, media.sha256 = original, shown, digest
     media.content_type, media.size = outcome.content_type, len(outcome.data)
     media.status, media.stored_at, media.last_error = MediaStatus.STORED, now, None

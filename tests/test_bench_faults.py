@@ -46,6 +46,7 @@ def stub():
         except ValueError:
             return response.status, {"bytes": len(raw), "type": response.getheader("Content-Type")}
 
+    call.port = port
     yield call
     server.shutdown()
     server.server_close()
@@ -68,6 +69,17 @@ def test_a_reply_token_works_once_and_expires(stub):
     delivered = stub("GET", "/deliveries")[1]
     assert delivered["replies_delivered"] == {token: 1}
     assert delivered["reply_calls"][token] == 2
+
+
+def test_a_request_cut_short_is_not_a_reply(stub):
+    """A worker killed between the headers and the body: LINE saw no request at all."""
+    port = stub.port
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as client:
+        client.sendall(b"POST /v2/bot/message/reply HTTP/1.1\r\nHost: x\r\nContent-Length: 80\r\n\r\n")
+        client.shutdown(socket.SHUT_WR)
+        assert client.recv(100) == b""
+    assert stub("GET", "/deliveries")[1]["reply_calls"] == {}
+    assert reply(stub, "") == 400
 
 
 def test_a_500_that_was_not_delivered_leaves_the_token_usable(stub):

@@ -116,3 +116,30 @@ def test_hidden_media_files_are_deleted(services, tmp_path):
     media.fetch_due(services.sessions, ContentLine([]), store)
     assert not store.path(stored.path).exists() and not store.path(stored.shown_path).exists()
     assert row(services).path is None
+
+
+def test_a_full_media_disk_keeps_the_download_due_and_leaves_no_partial_file(services, tmp_path, monkeypatch):
+    import errno
+
+    data = jpeg_with_gps()
+    pending(services, "first")
+    pending(services, "second")
+    store = media.MediaStore(tmp_path / "media")
+    real_replace = media.os.replace
+
+    def disk_full(source, target):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(media.os, "replace", disk_full)
+    line = ContentLine([Content(data, "image/jpeg"), Content(data, "image/jpeg")])
+    assert media.fetch_due(services.sessions, line, store) == 0  # neither raised out of the round
+    assert line.asked == ["first", "second"]
+    for message_id in ("first", "second"):
+        waiting = row(services, message_id)
+        assert (waiting.status, waiting.last_error, waiting.attempts) == (MediaStatus.PENDING, "disk: ENOSPC", 0)
+        assert waiting.next_attempt_at <= utcnow() + media.DISK_RETRY
+    assert not list((tmp_path / "media").rglob("*.tmp"))
+    monkeypatch.setattr(media.os, "replace", real_replace)
+    make_due(services, "first")
+    assert media.fetch_due(services.sessions, ContentLine([Content(data, "image/jpeg")]), store) == 1
+    assert row(services, "first").status == MediaStatus.STORED

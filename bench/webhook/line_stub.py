@@ -6,9 +6,9 @@ arrived, and how many reply tokens or retry keys came twice. GET /deliveries ret
 delivered, per reply token and per push recipient, for the fault scripts (bench/faults).
 
 It keeps LINE's rules where a client's retries depend on them: a reply token works once (a second
-use is refused with 400 "Invalid reply token", as is a token older than `--token-lifetime` seconds
-when the token starts with its issue time, see `issue_token`), and a push whose retry key LINE
-already accepted is refused with 409 and not delivered again.
+use is refused with 400 "Invalid reply token", as is, with `--token-lifetime` set, a token older than
+that many seconds: the fault scripts' tokens start with their issue time, see `issue_token`), and a
+push whose retry key LINE already accepted is refused with 409 and not delivered again.
 
 Fault modes are set with POST /control (JSON; GET /control shows them, `{}` clears them):
 
@@ -68,7 +68,7 @@ def png(seed: str) -> bytes:
 class Stub:
     """Counters and fault settings shared by the handler threads."""
 
-    def __init__(self, token_lifetime: float = 60.0) -> None:
+    def __init__(self, token_lifetime: float = 0.0) -> None:
         self.lock = threading.Lock()
         self.token_lifetime = token_lifetime
         self.reply_tokens: Counter[str] = Counter()  # calls per token
@@ -135,7 +135,7 @@ class Stub:
         return {**fault, "delivered": bool(delivered)}
 
 
-def make_server(port: int, token_lifetime: float = 60.0) -> ThreadingHTTPServer:
+def make_server(port: int, token_lifetime: float = 0.0) -> ThreadingHTTPServer:
     """A threaded HTTP/1.1 (keep-alive) server on 127.0.0.1:port."""
     stub = Stub(token_lifetime)
 
@@ -153,7 +153,11 @@ def make_server(port: int, token_lifetime: float = 60.0) -> ThreadingHTTPServer:
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
-            payload = json.loads(self.rfile.read(length) or b"{}")
+            data = self.rfile.read(length)
+            if len(data) < length:  # the client died mid-request (a killed worker): LINE got no request
+                self.close_connection = True
+                return
+            payload = json.loads(data or b"{}")
             if self.path == "/control":
                 self._answer(stub.configure(payload))
                 return
@@ -178,10 +182,11 @@ def make_server(port: int, token_lifetime: float = 60.0) -> ThreadingHTTPServer:
         def _decide(self, api: str, payload: dict) -> tuple[int, str, float]:
             """Status, error message and delay of one reply or push call (caller holds the lock)."""
             if api == "reply":
-                token = payload.get("replyToken", "")
+                token = payload.get("replyToken") or ""
                 stub.reply_tokens[token] += 1
                 age = token_age(token)
-                if stub.replies_delivered[token] or (age is not None and age > stub.token_lifetime):
+                expired = stub.token_lifetime > 0 and age is not None and age > stub.token_lifetime
+                if not token or stub.replies_delivered[token] or expired:
                     return 400, "Invalid reply token", 0.0
             elif api == "push":
                 key = self.headers.get("X-Line-Retry-Key", "")
@@ -251,7 +256,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--max-seconds", type=float, default=3600.0, help="stop by itself after this long")
-    parser.add_argument("--token-lifetime", type=float, default=60.0, help="seconds a timed reply token works")
+    parser.add_argument(
+        "--token-lifetime", type=float, default=0.0, help="seconds a timed reply token works (0: tokens never expire)"
+    )
     args = parser.parse_args()
     server = make_server(args.port, args.token_lifetime)
     timer = threading.Timer(args.max_seconds, server.shutdown)
