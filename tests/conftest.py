@@ -19,7 +19,6 @@ from werkzeug.serving import make_server
 
 from bot import create_app, signature
 from bot.config import normalise_database_url
-from bot.emulator import spec
 from bot.migrate import upgrade
 from models import Base
 
@@ -28,10 +27,6 @@ pytest_plugins = ["tests.line_fixtures"]
 SECRET = "8c570fa6dd201bb328f1c1eac23a96d8"
 TOKEN = "test-access-token"
 LINE_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "line"  # vendored; see its README.md
-
-# No test reads outside the repository: the emulator takes LINE's specs from its bundled copy
-# (bot/emulator/specs/), not from ../shared/line-platform, unless LINE_PLATFORM_DIR says otherwise.
-os.environ.setdefault("LINE_PLATFORM_DIR", str(spec.BUNDLED_DIR))
 
 
 def _postgres_database(server_url: str):

@@ -45,13 +45,7 @@ def test_spec_dir_can_be_overridden(monkeypatch, tmp_path):
     monkeypatch.setenv("LINE_PLATFORM_DIR", str(tmp_path))
     assert spec.spec_dir() == tmp_path
     monkeypatch.delenv("LINE_PLATFORM_DIR")
-    shared = tmp_path / "shared" / "line-platform"  # stands for ../shared/line-platform beside the repository
-    monkeypatch.setattr(spec, "SHARED_DIR", shared)
-    assert spec.spec_dir() == spec.BUNDLED_DIR  # no shared folder: the bundled copy
-    shared.mkdir(parents=True)
-    for name in spec.SPEC_FILES:
-        (shared / name).write_text("openapi: 3.0.3\n")
-    assert spec.spec_dir() == shared
+    assert spec.spec_dir() == spec.BUNDLED_DIR  # nothing outside the repository is ever read by default
 
 
 def test_the_bundled_copy_loads_on_its_own():

@@ -30,21 +30,15 @@ from referencing.jsonschema import DRAFT4
 SPEC_FILES = ("messaging-api.yml", "webhook.yml")
 LICENSE_FILE = "LICENSE-line-openapi"
 BUNDLED_DIR = Path(__file__).resolve().parent / "specs"
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SHARED_DIR = REPO_ROOT.parent / "shared" / "line-platform"
 HTTP_METHODS = ("get", "put", "post", "delete", "patch")
 
 _visiting = threading.local()
 
 
 def spec_dir() -> Path:
-    """Where the specs are read from: LINE_PLATFORM_DIR, else ../shared/line-platform, else the bundled copy."""
+    """Where the specs are read from: the bundled copy, or LINE_PLATFORM_DIR when set (a newer copy)."""
     override = os.environ.get("LINE_PLATFORM_DIR")
-    if override:
-        return Path(override)
-    if all((SHARED_DIR / name).is_file() for name in SPEC_FILES):
-        return SHARED_DIR
-    return BUNDLED_DIR
+    return Path(override) if override else BUNDLED_DIR
 
 
 @dataclass(frozen=True)
