@@ -29,6 +29,7 @@ MAX_TYPE_LENGTH = 40  # event and source types ("memberJoined", "membership", ..
 MAX_DEPTH = 32  # LINE's deepest event nests about 7 levels (message.emojis[], mention.mentionees[])
 ID_PATTERN = re.compile(r"[A-Za-z0-9_.:-]+")
 SURROGATES = re.compile("[\ud800-\udfff]")
+ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 # Why a body or an event was kept aside, as the secretariat reads it (rejected_bodies.reason).
 REASONS = {
@@ -42,6 +43,11 @@ REASONS = {
     "unstorable": "บันทึกลงฐานข้อมูลไม่ได้ ({error})",
     "from_spool": "ข้อมูลผิดรูปแบบ (นำเข้าจากไฟล์สำรอง)",
 }
+
+
+def unstorable(exc: BaseException) -> str:
+    """The Thai reason kept with a body or event that could not be stored because of exc."""
+    return REASONS["unstorable"].format(error=type(exc).__name__)
 
 
 class MalformedBody(ValueError):
@@ -85,8 +91,9 @@ def parse_envelope(body: bytes) -> Envelope:
     destination = destination if isinstance(destination, str) and _valid_id(destination) else None
     events: list[dict] = []
     refused: list[tuple[dict, str]] = []
+    escaped_surrogate = ESCAPED_SURROGATE.search(body) is not None  # valid UTF-8 holds none unescaped
     for raw in data["events"]:
-        event = without_surrogates(raw)
+        event = without_surrogates(raw) if escaped_surrogate else raw
         problem = event_problem(event)
         if problem is None:
             events.append(event)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
 from bot.inbox import (
-    REASONS,
     Envelope,
     MalformedBody,
     database_unavailable,
@@ -19,6 +19,7 @@ from bot.inbox import (
     store_events,
     store_refused,
     store_rejected,
+    unstorable,
 )
 from bot.spool import Spool
 
@@ -180,41 +181,36 @@ class Intake:
                     raise
                 log.warning("an inbox event could not be stored (%s); kept aside", type(exc).__name__)
                 with self.engine.begin() as connection:
-                    reason = REASONS["unstorable"].format(error=type(exc).__name__)
-                    store_rejected(connection, event_bytes(event), reason)
+                    store_rejected(connection, event_bytes(event), unstorable(exc))
         if envelope.refused:
             with self.engine.begin() as connection:
                 store_refused(connection, envelope)
 
     def _store_alone(self, delivery: _Delivery) -> bool:
         """Store one body of a failed batch on its own; False (spool it) only if the database is unavailable."""
+        return self._keep(delivery, KIND_WEBHOOK, lambda: self.store_isolated(delivery.envelope))
+
+    def _keep_rejected(self, delivery: _Delivery) -> bool:
+        """Store one malformed body; False (spool it) only if the database is unavailable."""
+
+        def insert() -> None:
+            with self.engine.begin() as connection:
+                store_rejected(connection, delivery.body, delivery.reason)
+
+        return self._keep(delivery, KIND_REJECTED, insert)
+
+    def _keep(self, delivery: _Delivery, kind: str, store: Callable[[], None]) -> bool:
+        """Run store(); False only if the database is unavailable, else True: stored, or kept as a dead letter."""
         try:
-            self.store_isolated(delivery.envelope)
+            store()
         except Exception as exc:
             if database_unavailable(exc):
                 log.error("database unavailable (%s); body spooled", type(exc).__name__)
                 self._mark_down()
                 return False
-            log.error(
-                "a webhook body could not be kept in the database (%s); moved to the dead letters", type(exc).__name__
-            )
-            self.spool.write_dead(delivery.body, KIND_WEBHOOK, REASONS["unstorable"].format(error=type(exc).__name__))
+            log.error("a webhook body could not be kept (%s); moved to the dead letters", type(exc).__name__)
+            self.spool.write_dead(delivery.body, kind, unstorable(exc))
         return True
-
-    def _keep_rejected(self, delivery: _Delivery) -> bool:
-        """Store one malformed body; False (spool it) only if the database is unavailable."""
-        try:
-            with self.engine.begin() as connection:
-                store_rejected(connection, delivery.body, delivery.reason)
-            return True
-        except Exception as exc:
-            if database_unavailable(exc):
-                log.error("database unavailable (%s); rejected body spooled", type(exc).__name__)
-                self._mark_down()
-                return False
-            log.error("a rejected body could not be kept (%s); moved to the dead letters", type(exc).__name__)
-            self.spool.write_dead(delivery.body, KIND_REJECTED, REASONS["unstorable"].format(error=type(exc).__name__))
-            return True
 
     def _mark_down(self) -> None:
         self._down_until = time.monotonic() + DOWN_FOR_SECONDS
@@ -240,7 +236,7 @@ class Intake:
                 log.info("a spooled rejected body reads as LINE's envelope now; storing its events")
             self.store_isolated(envelope, via_spool=True)
 
-        count = self.spool.replay(store, transient=database_unavailable)
+        count = self.spool.replay(store, transient=database_unavailable, reason=unstorable)
         if count:
             log.info("replayed %s spooled webhook bodies into the inbox", count)
         return count

@@ -21,6 +21,7 @@ from models.timeutil import utcnow
 
 DEAD_FOLDER = "dead"
 UNREADABLE = "ไฟล์สำรองเสียหาย อ่านไม่ได้"
+KIND_UNREADABLE = "unreadable"  # a torn spool file, kept as its raw bytes
 
 
 @dataclass(frozen=True)
@@ -105,101 +106,91 @@ class Spool:
         """How many bodies wait to be replayed."""
         return sum(1 for _ in self.directory.glob("*.json"))
 
-    def replay(self, store: Callable[[bytes, str], None], transient: Callable[[BaseException], bool]) -> int:
+    def replay(
+        self,
+        store: Callable[[bytes, str], None],
+        transient: Callable[[BaseException], bool],
+        reason: Callable[[BaseException], str],
+    ) -> int:
         """Hand each spooled body to store(body, kind), deleting it once stored; return how many.
 
         An error for which transient(error) is true (the database is unavailable) stops the replay and
-        is raised; the file stays for the next round. Any other error, or a file that cannot be read,
-        moves that file to the dead letters with its reason, and the replay goes on.
+        is raised; the file stays for the next round. Any other error moves that file to the dead
+        letters with reason(error), a file that cannot be read with UNREADABLE, and the replay goes on.
         """
         done = 0
         for path in self.pending():
             try:
-                record = json.loads(path.read_text())
-                body = base64.b64decode(record["body"], validate=True)
-                kind = str(record.get("kind", "webhook"))
+                raw = path.read_bytes()
             except FileNotFoundError:
                 continue  # another process replayed it
-            except (ValueError, KeyError, TypeError):
+            record = _record_of(raw)
+            if record is None:
                 log.error("spool file %s is unreadable; moved to the dead letters", path.name)
-                self._bury(path, None, UNREADABLE)
+                self._bury(path, {"kind": KIND_UNREADABLE, "body": base64.b64encode(raw).decode()}, UNREADABLE)
                 continue
             try:
-                store(body, kind)
+                store(base64.b64decode(record["body"]), record["kind"])
             except Exception as exc:
                 if transient(exc):
                     raise
-                log.error(
-                    "spooled body %s cannot be stored (%s); moved to the dead letters", path.name, type(exc).__name__
-                )
-                self._bury(path, record, f"บันทึกลงฐานข้อมูลไม่ได้ ({type(exc).__name__})")
+                log.error("spooled body %s cannot be stored (%s); now a dead letter", path.name, type(exc).__name__)
+                self._bury(path, record, reason(exc))
                 continue
             path.unlink(missing_ok=True)
             done += 1
         return done
 
-    def _bury(self, path: Path, record: dict | None, reason: str) -> None:
-        """Move one spool file to the dead letters, adding the reason and the time of failure."""
-        self.dead_directory.mkdir(parents=True, exist_ok=True)
-        target = self.dead_directory / path.name
-        try:
-            if record is None:
-                os.replace(path, target)
-            else:
-                self._write_record(self.dead_directory, record | {"reason": reason, "failed_at": utcnow().isoformat()})
-                path.unlink(missing_ok=True)
-                return
-        except FileNotFoundError:
-            return  # another process moved it first
-        note = {"failed_at": utcnow().isoformat(), "reason": reason}
-        (self.dead_directory / f"{path.name}.reason").write_text(json.dumps(note, ensure_ascii=False))
+    def _bury(self, path: Path, record: dict, reason: str) -> None:
+        """Move one spool file to the dead letters as a record with the reason and the time of failure."""
+        self._write_record(self.dead_directory, record | {"reason": reason, "failed_at": utcnow().isoformat()})
+        path.unlink(missing_ok=True)
+
+    def _dead_records(self) -> list[tuple[Path, dict]]:
+        """The dead letters' files and records, newest first (a file that vanished meanwhile is skipped)."""
+        found = []
+        for path in sorted(self.dead_directory.glob("*.json"), reverse=True):
+            try:
+                record = _record_of(path.read_bytes())
+            except FileNotFoundError:
+                continue
+            found.append((path, record or {"kind": KIND_UNREADABLE, "body": "", "reason": UNREADABLE}))
+        return found
 
     def dead_letters(self) -> list[DeadLetter]:
         """The dead letters, newest first, without their bodies."""
-        letters = []
-        for path in sorted(self.dead_directory.glob("*.json"), reverse=True):
-            try:
-                record = json.loads(path.read_text())
-                if not isinstance(record, dict):
-                    raise ValueError
-            except FileNotFoundError:
-                continue
-            except ValueError:
-                record = self._reason_note(path)
-            letters.append(
-                DeadLetter(
-                    name=path.name,
-                    kind=str(record.get("kind", "webhook")),
-                    received_at=_when(record.get("received_at")),
-                    failed_at=_when(record.get("failed_at")),
-                    reason=str(record.get("reason") or UNREADABLE),
-                    size=path.stat().st_size if path.exists() else 0,
-                )
+        return [
+            DeadLetter(
+                name=path.name,
+                kind=record["kind"],
+                received_at=_when(record.get("received_at")),
+                failed_at=_when(record.get("failed_at")),
+                reason=str(record.get("reason") or UNREADABLE),
+                size=len(record["body"]) * 3 // 4,
             )
-        return letters
+            for path, record in self._dead_records()
+        ]
 
-    def _reason_note(self, path: Path) -> dict:
-        """The reason note kept beside an unreadable dead letter, or an empty record."""
-        try:
-            return json.loads((self.dead_directory / f"{path.name}.reason").read_text())
-        except (OSError, ValueError):
-            return {}
+    def dead_body(self, name: str) -> bytes | None:
+        """The bytes a dead letter keeps (for inspection), or None when there is no such dead letter."""
+        path = self._dead_path(name)
+        record = _record_of(path.read_bytes()) if path is not None else None
+        return base64.b64decode(record["body"]) if record is not None else None
 
     def dead_count(self) -> int:
         """How many dead letters there are."""
         return sum(1 for _ in self.dead_directory.glob("*.json")) if self.dead_directory.exists() else 0
 
     def requeue(self, name: str) -> bool:
-        """Put a dead letter back in the spool to be replayed again (after a fix); False if there is none."""
+        """Put a dead letter back in the spool to be replayed again (after a fix); False if there is none.
+
+        A file that was unreadable cannot be replayed; it can only be inspected and removed.
+        """
         path = self._dead_path(name)
-        if path is None:
+        record = _record_of(path.read_bytes()) if path is not None else None
+        if record is None or record["kind"] == KIND_UNREADABLE:
             return False
-        try:
-            record = json.loads(path.read_text())
-            body = base64.b64decode(record["body"], validate=True)
-        except (OSError, ValueError, KeyError, TypeError):
-            return False  # an unreadable file cannot be replayed; it can only be removed
-        self.write(body, str(record.get("kind", "webhook")))
+        self.write(base64.b64decode(record["body"]), record["kind"])
         path.unlink(missing_ok=True)
         return True
 
@@ -209,7 +200,6 @@ class Spool:
         if path is None:
             return False
         path.unlink(missing_ok=True)
-        (self.dead_directory / f"{name}.reason").unlink(missing_ok=True)
         return True
 
     def purge_dead(self, older_than: datetime) -> int:
@@ -226,3 +216,13 @@ class Spool:
             return None
         path = self.dead_directory / name
         return path if path.is_file() else None
+
+
+def _record_of(raw: bytes) -> dict | None:
+    """A spool record with a base64 body and a kind, or None when the bytes are not one."""
+    try:
+        record = json.loads(raw)
+        base64.b64decode(record["body"], validate=True)
+        return record | {"kind": str(record.get("kind", "webhook"))}
+    except (ValueError, KeyError, TypeError):
+        return None

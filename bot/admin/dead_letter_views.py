@@ -6,9 +6,6 @@ and every view is audited; putting one back in the spool (after a fix) or deleti
 
 from __future__ import annotations
 
-import base64
-import json
-
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
 from bot.admin.blueprint import bp
@@ -25,12 +22,8 @@ def _spool():
 
 
 def _preview(name: str) -> str:
-    """The start of a dead letter's body as text, or an empty string when it cannot be read."""
-    try:
-        record = json.loads((_spool().dead_directory / name).read_text())
-        body = base64.b64decode(record["body"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return ""
+    """The start of a dead letter's body as text (empty when there is none)."""
+    body = _spool().dead_body(name) or b""
     return body.decode("utf-8", errors="replace")[:PREVIEW_CHARACTERS]
 
 
