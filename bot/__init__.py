@@ -6,8 +6,8 @@ import os
 
 from flask import Flask
 
-from bot.config import DEMO, ENVIRONMENT_KEYS, load_config
-from bot.logs import configure_logging
+from runtime.config import DEMO, ENVIRONMENT_KEYS, load_config
+from runtime.logs import configure_logging
 
 
 def create_app(config: dict | None = None) -> Flask:

@@ -52,7 +52,7 @@ class Permission(enum.StrEnum):
     VIEW_PATROL_DETAIL = "view_patrol_detail"  # who checked in, and the photos of checks and defects (audited)
     MANAGE_RISKPOINTS = "manage_riskpoints"  # create, edit, import, retire and reinstate points; camera checks
     MANAGE_RISK_UNITS = "manage_risk_units"  # units and their groups, month reports, work-order resend, crime figures
-    # Numbered official letters (bot/letters.py, bot/forward_letters.py)
+    # Numbered official letters (reports/documents/coordination_letter.py, reports/documents/forward_letter.py)
     ISSUE_LETTERS = "issue_letters"  # what gives a letter its number: a broken camera at the board, a forward by letter
     DOWNLOAD_LETTERS = "download_letters"  # coordination letters (DOCX); forward letters also need VIEW_WORKGROUP
     # The working group (bot/admin/workgroup*.py, bot/api/workgroup.py)

@@ -48,7 +48,8 @@ DEMO_POINTS = (
 
 def load(session: Session) -> list[str]:
     """Create what the demo is missing (staff, units, risk points, FY 2564 network); return what was made."""
-    from bot import riskpoints, seed_fy2564
+    from bot import seed_fy2564
+    from services.riskpoints import registry as riskpoints
 
     created = _staff(session)
     created += [unit.code for unit in riskpoints.ensure_default_units(session)]

@@ -62,7 +62,7 @@ class Intake:
         deadline: float = 1.5,
         threads: int = INTAKE_THREADS,
     ):
-        """engine is the intake's own (bot.db.make_intake_engine): autocommit on PostgreSQL and no
+        """engine is the intake's own (runtime.db.make_intake_engine): autocommit on PostgreSQL and no
         pre-ping, so storing a batch costs one round trip."""
         self.engine = engine
         self.spool = spool

@@ -11,16 +11,16 @@ from linebot.v3.webhooks import Event
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import delivery, media
 from bot.inbox import database_unavailable
-from bot.media import MediaStore
-from bot.messenger import Messenger
 from handlers.basics import remember_sender
 from handlers.context import Context
 from handlers.registry import Registry
+from line.messenger import Messenger
 from models import InboxEvent, InboxStatus, OutgoingMessage
 from models.inbox import DUE_STATUSES
 from models.timeutil import utcnow
+from runtime import delivery, media
+from runtime.media import MediaStore
 
 log = logging.getLogger(__name__)
 

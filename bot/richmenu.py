@@ -16,8 +16,8 @@ from linebot.v3.messaging import (
 )
 from PIL import Image, ImageDraw, ImageFont
 
-from bot.messenger import Messenger
-from handlers.texts import common as t
+from line.messenger import Messenger
+from texts import common as t
 
 log = logging.getLogger(__name__)
 

@@ -23,13 +23,13 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import workgroup as wg
-from bot import workgroup_forwards as fw
 from models import Chat, NewsReport, ReportItem, ReportStatus
 from models.counters import next_number, report_ref
 from models.timeutil import BANGKOK, be_year
 from models.workgroup import Agency, Committee, CommitteeRole, MeasureKind, MeetingKind, MeetingStatus
-from models.workgroup_ops import record_measure
+from services.workgroup import committees as wg
+from services.workgroup import forwards as fw
+from services.workgroup.ops import record_measure
 
 BY = "seed-fy2564"
 ORDER_NO = "1/2564"

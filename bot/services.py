@@ -7,15 +7,15 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import make_engine, make_intake_engine, make_session_factory
 from bot.intake import INTAKE_THREADS, Intake
-from bot.media import MediaStore
-from bot.messenger import Messenger
 from bot.processor import Processor
 from bot.spool import Spool
 from bot.worker import Worker
 from handlers.registry import Registry
 from handlers.router import build_registry
+from line.messenger import Messenger
+from runtime.db import make_engine, make_intake_engine, make_session_factory
+from runtime.media import MediaStore
 
 
 @dataclass
@@ -32,7 +32,7 @@ class Services:
 
     @classmethod
     def from_config(cls, config: dict) -> Services:
-        """Build every service from a config mapping (see bot.config)."""
+        """Build every service from a config mapping (see runtime.config)."""
         engine = make_engine(config["DATABASE_URL"])
         sessions = make_session_factory(engine)
         messenger = Messenger(config["LINE_CHANNEL_ACCESS_TOKEN"], config.get("LINE_API_BASE_URL"))

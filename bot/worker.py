@@ -26,8 +26,8 @@ from bot import heartbeat
 from bot.inbox import queued
 from bot.intake import Intake
 from bot.processor import Processor
-from bot.retention import REJECTED_DAYS, retention_days
 from models.timeutil import utcnow
+from services.privacy.retention import REJECTED_DAYS, retention_days
 
 log = logging.getLogger(__name__)
 

@@ -9,11 +9,12 @@ from linebot.v3.messaging import Message
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from handlers import messages, registration
+from handlers import registration
 from handlers.context import Context
 from handlers.registry import Registry, interrupts_flows
-from handlers.texts import common as t
+from line import messages
 from models import Chat, Member
+from texts import common as t
 
 log = logging.getLogger(__name__)
 

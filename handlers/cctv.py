@@ -1,7 +1,7 @@
 """Daily CCTV checks on site: location at a point with cameras ► camera ► working, or broken with a photo.
 
 A broken camera opens a defect, issues a numbered coordination letter and tells the secretariat; a later
-check that finds it working closes the defect (handlers.riskpoint_ops.record_camera_check).
+check that finds it working closes the defect (services.riskpoints.ops.record_camera_check).
 """
 
 from __future__ import annotations
@@ -11,15 +11,16 @@ from functools import partial
 
 from linebot.v3.messaging import Message
 
-from handlers import conversation, messages
-from handlers import riskpoint_ops as ops
+from handlers import conversation
 from handlers.context import Context
 from handlers.patrol import ask_location, at_of, leave_other_flow, location_of, target_of
 from handlers.registry import Registry, interrupts_flows
-from handlers.texts import riskpoints as t
+from line import messages
 from models import CameraStatus, Conversation, RiskCamera, RiskPoint
 from models.settings import get_setting
 from models.timeutil import to_bangkok
+from services.riskpoints import ops
+from texts import riskpoints as t
 
 FLOW = "rp_cctv"
 

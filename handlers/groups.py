@@ -7,12 +7,12 @@ import logging
 from linebot.v3.messaging import Message
 from sqlalchemy import select
 
-from handlers import messages
 from handlers.basics import remember_chat
 from handlers.context import Context
 from handlers.registry import Registry
-from handlers.texts import network as t
+from line import messages
 from models import Chat, GroupRegistrationCode, Invitation, Member, MemberStatus
+from texts import network as t
 
 log = logging.getLogger(__name__)
 

@@ -11,16 +11,17 @@ from datetime import date, timedelta
 from linebot.v3.messaging import Message
 from sqlalchemy import select
 
-from handlers import conversation, messages
-from handlers import riskpoint_ops as ops
+from handlers import conversation
 from handlers.context import Context
 from handlers.patrol import actor_name
 from handlers.registry import Registry
-from handlers.texts import riskpoints as t
+from line import messages
 from models import Conversation, MonthlySubmission, RiskUnit, UnitKind
 from models.timeutil import THAI_MONTHS_ABBR, be_year, thai_date, thai_datetime, to_bangkok
 from reports import riskpoint_compliance as rc
 from reports.riskpoint_month import month_label, unit_figures
+from services.riskpoints import ops
+from texts import riskpoints as t
 
 FLOW = "rp_month_report"
 

@@ -9,12 +9,11 @@ from datetime import timedelta
 from linebot.v3.messaging import LocationAction, Message, MessageAction, QuickReply, QuickReplyItem, TextMessage
 from sqlalchemy import select
 
-from handlers import categories, conversation, messages
+from handlers import categories, conversation
 from handlers.context import Context
 from handlers.groups import network_chat
 from handlers.registry import Registry
-from handlers.texts import common
-from handlers.texts import network as t
+from line import messages
 from models import (
     Chat,
     Conversation,
@@ -30,6 +29,8 @@ from models import (
 from models.counters import next_number, report_ref
 from models.settings import get_setting
 from models.timeutil import be_year, to_bangkok
+from texts import common
+from texts import network as t
 
 FLOW_REPORT = "report"
 FLOW_ADD = "report_add"

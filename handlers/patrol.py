@@ -12,15 +12,16 @@ from urllib.parse import parse_qs
 
 from linebot.v3.messaging import LocationAction, Message, MessageAction, QuickReply, QuickReplyItem, TextMessage
 
-from handlers import conversation, messages
-from handlers import riskpoint_ops as ops
+from handlers import conversation
 from handlers.context import Context
 from handlers.registry import Registry, interrupts_flows
-from handlers.riskpoint_cards import MISS_ACTION, miss_reasons
-from handlers.texts import riskpoints as t
+from line import messages
+from line.riskpoint_cards import MISS_ACTION, miss_reasons
 from models import CameraStatus, Conversation, PatrolCheck, RiskCamera, RiskPoint, RoundMiss
 from models.settings import get_setting
 from models.timeutil import from_line_ms
+from services.riskpoints import ops
+from texts import riskpoints as t
 
 FLOW = "rp_patrol"
 CONDITION_BY_LABEL = {label: code for code, label in t.CONDITIONS.items()}

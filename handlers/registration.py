@@ -7,13 +7,14 @@ import re
 from linebot.v3.messaging import Message
 from sqlalchemy import select
 
-from handlers import conversation, messages
+from handlers import conversation
 from handlers.context import Context
 from handlers.registry import Registry, interrupts_flows
-from handlers.texts import network as t
+from line import messages
 from models import Member, MemberStatus, Occupation
 from models.districts import DISTRICTS, match_district
 from models.settings import get_setting
+from texts import network as t
 
 FLOW = "register"
 PHONE = re.compile(r"^0\d{8,9}$")

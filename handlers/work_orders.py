@@ -12,15 +12,15 @@ from urllib.parse import parse_qs
 from linebot.v3.messaging import Message
 from sqlalchemy import select
 
-from handlers import messages
-from handlers import riskpoint_ops as ops
 from handlers.context import Context
 from handlers.patrol import actor_name
 from handlers.registry import Registry
-from handlers.riskpoint_cards import NEXT_STEPS, ORDER_ACTION, order_card
-from handlers.texts import riskpoints as t
+from line import messages
+from line.riskpoint_cards import NEXT_STEPS, ORDER_ACTION, order_card
 from models import OrderStatus, WorkOrder
 from models.settings import get_setting
+from services.riskpoints import ops
+from texts import riskpoints as t
 
 
 def on_button(ctx: Context) -> list[Message]:

@@ -8,17 +8,19 @@ from urllib.parse import parse_qs
 from linebot.v3.messaging import Message
 from sqlalchemy import func, select
 
-from handlers import conversation, messages, registration
+from handlers import conversation, registration
 from handlers.context import Context
 from handlers.groups import network_chat
 from handlers.news_reports import listen_in_group
 from handlers.registry import Registry, interrupts_flows
-from handlers.texts import workgroup as t
+from line import messages
 from models import NewsReport, ReportCategory
 from models.settings import get_setting
 from models.timeutil import fiscal_year, thai_date, thai_datetime, to_bangkok
 from models.workgroup import Meeting, MeetingReport
-from models.workgroup_ops import (
+from reports.network_kpi import MEETING_KINDS, counted_meetings
+from reports.periods import Period
+from services.workgroup.ops import (
     WorkgroupError,
     acknowledge,
     is_secretariat,
@@ -31,8 +33,7 @@ from models.workgroup_ops import (
     use_link_code,
     waiting_reports_statement,
 )
-from reports.network_kpi import MEETING_KINDS, counted_meetings
-from reports.periods import Period
+from texts import workgroup as t
 
 ACK_ACTION = "wg_ack"
 WAITING_SHOWN = 10

@@ -3,8 +3,8 @@
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from bot.config import normalise_database_url
 from models import Base
+from runtime.config import normalise_database_url
 
 config = context.config
 target_metadata = Base.metadata
@@ -15,7 +15,7 @@ def _url() -> str:
     url = config.attributes.get("database_url") or config.get_main_option("sqlalchemy.url")
     if url:
         return normalise_database_url(url)
-    from bot.config import load_config
+    from runtime.config import load_config
 
     return load_config(env={**__import__("os").environ, "FIELDLINE_MODE": "demo"})["DATABASE_URL"]
 

@@ -49,7 +49,7 @@ class OutgoingMessage(Base):
         Enum(OutboxStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
         default=OutboxStatus.PENDING,
     )
-    # reply, push, multicast; reply-confirmed, push-after-reply, reply-unknown (pending): see bot/delivery.py
+    # reply, push, multicast; reply-confirmed, push-after-reply, reply-unknown (pending): see runtime/delivery.py
     method: Mapped[str | None] = mapped_column(String(20))
     attempts: Mapped[int] = mapped_column(default=0)  # every try, replies and pushes (shown to the secretariat)
     # Pushes and multicasts tried since the row was written or put back in the queue: MAX_ATTEMPTS of them
@@ -59,7 +59,7 @@ class OutgoingMessage(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
-    # Quota (bot/quota.py): non-urgent pushes wait for next month's quota instead of failing; a row may
+    # Quota (runtime/quota.py): non-urgent pushes wait for next month's quota instead of failing; a row may
     # carry up to 500 user ids to multicast to; quota_cost is what a delivered push used of the quota.
     urgent: Mapped[bool] = mapped_column(default=True, server_default=true())
     multicast_to: Mapped[list | None] = mapped_column(JSON)

@@ -70,14 +70,14 @@ DEFAULTS: dict[str, Any] = {
     "scheduler.recipients.secretariat": ["secretariat"],
     "scheduler.recipients.supervisors": ["supervisor"],
     "scheduler.recipients.admins": ["secretariat"],
-    # PDPA retention (bot/retention.py, the clock's daily retention-purge): days after which personal
+    # PDPA retention (services/privacy/retention.py, the clock's daily retention-purge): days after which personal
     # content is removed. Inbox payloads of done/ignored events (from received_at; failed, parked and
     # pending ones are never purged), rejected bodies (deleted), outbox message contents of sent/failed
     # rows (from created_at). Rows are kept; business records are never touched.
     "retention.inbox_payload_days": 90,
     "retention.rejected_body_days": 30,
     "retention.outbox_message_days": 90,
-    # The business records' personal content (bot/retention.py with bot/personal_data/); the rows the KPIs
+    # The business records' personal content (services/privacy/retention.py with bot/personal_data/); the rows the KPIs
     # count stay, only their content goes. Photos and files of finished news reports (forwarded, closed or
     # withdrawn; drafts never confirmed) and then those reports' messages and places, counted from the
     # report's last activity (last message, forward or meeting); members who left (blocked the bot,

@@ -10,10 +10,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from handlers.texts.network import PURPOSE_NAMES
 from models import Chat, Member, MemberStatus, Occupation
 from models.timeutil import thai_date, utcnow
 from reports.periods import Period
+from texts.network import PURPOSE_NAMES
 
 STATUS = {
     MemberStatus.PENDING: "รออนุมัติ",

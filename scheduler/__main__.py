@@ -15,14 +15,14 @@ import sys
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from bot.config import ConfigError, load_config
-from bot.logs import configure_logging
-from handlers.texts import scheduler as t
 from models.timeutil import BANGKOK, thai_datetime, utcnow
+from runtime.config import ConfigError, load_config
+from runtime.logs import configure_logging
 from scheduler import triggers
 from scheduler.jobs import JOBS, check_period, register_jobs
 from scheduler.policy import Policy
 from scheduler.runner import Runner
+from texts import scheduler as t
 
 log = logging.getLogger("scheduler")
 

@@ -21,18 +21,19 @@ from datetime import date, datetime, time, timedelta
 from apscheduler.schedulers.base import BaseScheduler
 from sqlalchemy import update
 
-from bot import media, quota, retention
-from handlers.messages import text
-from handlers.texts import scheduler as t
+from line.messages import text
+from line.report_cards import kpi_card, month_card, percent, risk_line
 from models import MediaFile, MediaStatus
 from models.timeutil import BANGKOK, thai_date, to_bangkok
 from reports.periods import Period
+from runtime import media, quota
 from scheduler import triggers, workgroup_jobs
-from scheduler.cards import kpi_card, month_card, percent, risk_line
 from scheduler.periods import Month, parse_day, parse_quarter, parse_round, split_step
 from scheduler.policy import Policy, read
 from scheduler.runner import JobContext, JobSpec, Runner, json_ready
 from scheduler.versions import freeze
+from services.privacy import retention
+from texts import scheduler as t
 
 log = logging.getLogger("scheduler")
 
@@ -361,7 +362,7 @@ RETENTION_ACTOR = "clock"
 
 
 def retention_purge(ctx: JobContext, period: str) -> str:
-    """Daily: remove personal content past its retention period (bot/retention.py), files included."""
+    """Daily: remove personal content past its retention period (services/privacy/retention.py), files included."""
     counts = retention.purge(ctx.runner.sessions, ctx.now, actor=RETENTION_ACTOR, store=ctx.runner.media_store).counts
     return (
         f"{counts.inbox_payloads} inbox payloads, {counts.rejected_bodies} rejected bodies,"

@@ -15,9 +15,9 @@ imports the real modules lazily; tests pass fakes with the same methods):
 - ``compliance(session, period) -> dict | None``: the KPI parts and percentages for a fiscal quarter or
   year (``reports.riskpoint_compliance.compliance(...).as_dict()``);
 - ``unvisited(session, day, round_no) -> dict[str, list[str]]``: LINE group -> the points it still has
-  to visit in that round (``handlers.riskpoint_ops.unvisited``);
+  to visit in that round (``services.riskpoints.ops.unvisited``);
 - ``close_round(session, day, round_no, at, notify) -> int``: record a finished round's misses and tell
-  each unit's group, through ``notify(line_id, messages)``, once (``handlers.riskpoint_ops.close_round``);
+  each unit's group, through ``notify(line_id, messages)``, once (``services.riskpoints.ops.close_round``);
 - ``missing_cameras(session, day) -> dict[str, list[str]]``: LINE group -> cameras not yet checked that
   day;
 - ``unit_chats_of_kind(session, kind) -> list[Recipient]``: the LINE groups of active units of a kind.
@@ -41,7 +41,7 @@ from scheduler.periods import Month
 
 log = logging.getLogger(__name__)
 
-MODULES = ("models.riskpoints", "reports.riskpoint_month", "reports.riskpoint_compliance", "handlers.riskpoint_ops")
+MODULES = ("models.riskpoints", "reports.riskpoint_month", "reports.riskpoint_compliance", "services.riskpoints.ops")
 
 
 @dataclass(frozen=True)
@@ -122,7 +122,7 @@ class LiveRiskPoints:
 
     def unvisited(self, session: Session, day: date, round_no: int) -> dict[str, list[str]]:
         """Each unit group's points still to visit in a round."""
-        from handlers import riskpoint_ops as ops
+        from services.riskpoints import ops
 
         found: dict[str, list[str]] = defaultdict(list)
         for point in ops.unvisited(session, day, round_no):
@@ -133,14 +133,14 @@ class LiveRiskPoints:
 
     def close_round(self, session: Session, day: date, round_no: int, at: datetime, notify: Callable) -> int:
         """Record the round's misses; the unit groups are told through notify."""
-        from handlers import riskpoint_ops as ops
+        from services.riskpoints import ops
 
         return len(ops.close_round(session, day, round_no, at, notify))
 
     def missing_cameras(self, session: Session, day: date) -> dict[str, list[str]]:
         """Each unit group's cameras with no check yet on a day."""
-        from handlers import riskpoint_ops as ops
         from models.riskpoints import CameraCheck, RiskCamera, RiskPoint
+        from services.riskpoints import ops
 
         checked = select(CameraCheck.camera_id).where(CameraCheck.check_day == day)
         rows = session.execute(
@@ -165,9 +165,9 @@ class LiveRiskPoints:
         """The groups of active units of a kind (e.g. secretariat)."""
         if not self.available():
             return []
-        from handlers import riskpoint_ops as ops
         from models.riskpoints import RiskUnit, UnitKind
         from scheduler.sender import Recipient
+        from services.riskpoints import ops
 
         if kind not in {member.value for member in UnitKind}:
             return []

@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import delivery
 from models.timeutil import utcnow
+from runtime import delivery
 from scheduler import claims, triggers
 from scheduler.policy import Policy
 from scheduler.riskpoints import LIVE

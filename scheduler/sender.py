@@ -20,9 +20,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import delivery
-from handlers.messages import MAX_MESSAGES_PER_CALL
+from line.messages import MAX_MESSAGES_PER_CALL
 from models import Chat, JobSend
+from runtime import delivery
 from scheduler import claims
 
 log = logging.getLogger(__name__)

@@ -1,11 +1,11 @@
-"""The working group's reminders, computed by bot/workgroup.py and bot/workgroup_forwards.py, sent by the clock.
+"""The working group's reminders, computed by services/workgroup/, sent by the clock.
 
 - workgroup-meetings (the 1st of April to September, 08:30): the fiscal year is past its half and fewer
   meetings than required are recorded;
 - workgroup-actions (daily 08:30): meeting action items due within ``workgroup.action_reminder_days``;
 - workgroup-forwards (daily 09:30): each agency group that has not acknowledged a forward, reminded once.
 
-The first two go to the staff who linked their LINE account (``models.workgroup_ops.secretariat_line_ids``),
+The first two go to the staff who linked their LINE account (``services.workgroup.ops.secretariat_line_ids``),
 or, when none has, to ``scheduler.recipients.secretariat``.
 """
 
@@ -19,7 +19,7 @@ from scheduler.policy import read
 from scheduler.runner import JobContext
 from scheduler.sender import Recipient
 
-MODULES = ("bot.workgroup", "bot.workgroup_forwards", "models.workgroup_ops")
+MODULES = ("services.workgroup.committees", "services.workgroup.forwards", "services.workgroup.ops")
 
 
 def available() -> bool:
@@ -31,7 +31,7 @@ def available() -> bool:
 
 
 def _secretariat(ctx: JobContext) -> list[Recipient]:
-    from models.workgroup_ops import secretariat_line_ids
+    from services.workgroup.ops import secretariat_line_ids
 
     with ctx.session() as session:
         linked = [Recipient(line_id) for line_id in secretariat_line_ids(session)]
@@ -40,7 +40,7 @@ def _secretariat(ctx: JobContext) -> list[Recipient]:
 
 def meetings_behind(ctx: JobContext, period: str) -> str:
     """Past the fiscal year's half with too few meetings: one warning to the secretariat."""
-    from bot.workgroup import meetings_behind as behind
+    from services.workgroup.committees import meetings_behind as behind
 
     day = Month.parse(period).day(1)
     with ctx.session() as session:
@@ -53,7 +53,7 @@ def meetings_behind(ctx: JobContext, period: str) -> str:
 
 def action_items(ctx: JobContext, period: str) -> str:
     """Action items due soon: one summary to the secretariat."""
-    from bot.workgroup import action_items_due, action_items_messages
+    from services.workgroup.committees import action_items_due, action_items_messages
 
     day = parse_day(period)
     with ctx.session() as session:
@@ -65,7 +65,7 @@ def action_items(ctx: JobContext, period: str) -> str:
 
 def forward_reminders(ctx: JobContext, period: str) -> str:
     """Unacknowledged forwards: each agency group reminded once (queued with the change that records it)."""
-    from bot.workgroup_forwards import remind_unacknowledged
+    from services.workgroup.forwards import remind_unacknowledged
 
     with ctx.session() as session:
         pushes = remind_unacknowledged(session, ctx.now)

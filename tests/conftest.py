@@ -18,9 +18,9 @@ from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 from bot import create_app, signature
-from bot.config import normalise_database_url
 from bot.migrate import upgrade
 from models import Base
+from runtime.config import normalise_database_url
 
 pytest_plugins = ["tests.line_fixtures"]
 

@@ -13,7 +13,6 @@ from datetime import date, datetime, timedelta
 from PIL import Image
 from sqlalchemy import select
 
-from bot.media import MediaStore
 from bot.seed_fy2564 import at, load_fy2564
 from models import (
     AuditEntry,
@@ -48,10 +47,11 @@ from models import (
     WorkOrder,
 )
 from models.workgroup import Forward, ForwardRecipient, StaffLineLink
-from models.workgroup_ops import record_measure
 from reports.network_kpi import network_kpi
 from reports.periods import Period
 from reports.riskpoint_compliance import by_district, by_point, compliance, fiscal_year_span
+from runtime.media import MediaStore
+from services.workgroup.ops import record_measure
 from tests.test_admin_support import make_staff
 
 UID = "U" + "5a" * 16  # the person who asks

@@ -8,11 +8,11 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from bot import delivery
-from handlers.messages import text
+from line.messages import text
 from models import Chat, Member, OutboxStatus, OutgoingMessage, Role
 from models.retention import messages_marker
 from models.timeutil import utcnow
+from runtime import delivery
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
 from tests.test_admin_support import add_member, audit_entries, login, make_staff, post_form
 from tests.test_delivery import RecordingMessenger

@@ -7,8 +7,8 @@ import json
 import pytest
 from sqlalchemy import select
 
-from bot.audit import Action, record
 from models import AuditEntry, RejectedBody, Role
+from services.audit import Action, record
 from tests.test_admin_support import (
     SECRET_TEXT,
     add_event,

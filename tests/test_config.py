@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from bot.config import ConfigError, load_config, normalise_database_url
+from runtime.config import ConfigError, load_config, normalise_database_url
 
 
 def test_heroku_postgres_url_is_accepted():

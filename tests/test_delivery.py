@@ -12,12 +12,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot import delivery
-from bot.messenger import LineApiError, Messenger
-from handlers.messages import text
+from line.messages import text
+from line.messenger import LineApiError, Messenger
 from models import OutboxStatus, OutgoingMessage
 from models.retention import messages_marker
 from models.timeutil import utcnow
+from runtime import delivery
 from tests.conftest import TOKEN
 from tests.harness import wait_until
 
@@ -140,7 +140,7 @@ def test_a_reply_that_never_reached_line_is_pushed(services):
 
 
 def test_a_refused_connection_is_told_apart_from_a_timeout():
-    from bot.messenger import Messenger
+    from line.messenger import Messenger
 
     with socket.socket() as probe:  # a port nothing listens on: the connection is refused
         probe.bind(("127.0.0.1", 0))

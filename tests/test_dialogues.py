@@ -6,8 +6,8 @@ import uuid
 
 from sqlalchemy import select
 
-from handlers.texts import common as t
 from models import InboxEvent, InboxStatus, OutboxStatus, OutgoingMessage
+from texts import common as t
 
 
 def test_help_reads_like_a_chat(line):

@@ -12,7 +12,7 @@ from PIL import Image
 
 from bot import richmenu
 from bot.emulator import spec
-from bot.messenger import LineApiError
+from line.messenger import LineApiError
 from tests.conftest import TOKEN
 
 REPLY = "/v2/bot/message/reply"

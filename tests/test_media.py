@@ -8,10 +8,10 @@ import io
 from PIL import Image
 from sqlalchemy import select
 
-from bot import media
-from bot.messenger import Content, LineApiError
+from line.messenger import Content, LineApiError
 from models import MediaFile, MediaStatus
 from models.timeutil import utcnow
+from runtime import media
 
 
 def jpeg_with_gps() -> bytes:

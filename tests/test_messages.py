@@ -2,7 +2,7 @@
 
 from linebot.v3.messaging import TextMessage
 
-from handlers.messages import split_text, text, utf16_length, within_limits
+from line.messages import split_text, text, utf16_length, within_limits
 
 
 def test_utf16_counts_emoji_as_two_units():

@@ -7,10 +7,10 @@ import re
 import pytest
 from sqlalchemy import select
 
-from bot.audit import Action
 from models import GroupRegistrationCode, Member, MemberStatus, Occupation, ReportCategory, Role
 from models.settings import get_setting
 from models.timeutil import utcnow
+from services.audit import Action
 from tests import test_network_admin_support as make
 from tests.test_admin_support import SECRET_TEXT, audit_entries, post_form
 from tests.test_network_admin_support import page, signed_in

@@ -9,13 +9,13 @@ from openpyxl import load_workbook
 from PIL import Image
 from sqlalchemy import select
 
-from bot import network
-from bot.audit import Action
-from handlers.texts import network as t
 from models import MediaFile, NewsReport, ReportStatus, Role
+from services.audit import Action
+from services.network import members as network
 from tests import test_network_admin_support as make
 from tests.test_admin_support import SECRET_TEXT, audit_entries, post_form
 from tests.test_network_admin_support import bkk, page, signed_in
+from texts import network as t
 
 NAME, PHONE = "สมชาย ใจดี", "0812345678"
 

@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 from PIL import Image
 from sqlalchemy import select
 
-from bot.media import MediaStore
 from models import (
     Chat,
     MediaFile,
@@ -27,6 +26,7 @@ from models import (
     Role,
 )
 from models.timeutil import BANGKOK
+from runtime.media import MediaStore
 from tests.test_admin_support import login, make_staff
 
 _numbers = itertools.count(1)
@@ -184,7 +184,7 @@ def report(
 
 
 def add_photo(app, services, report_id: int, data: bytes | None = None, *, unsent: bool = False) -> int:
-    """Store a photo the way bot/media.py does (original + metadata-free copy) as an item; return the media id."""
+    """Store a photo the way runtime/media.py does (original + metadata-free copy) as an item; return the media id."""
     data = data or photo_with_gps()
     original, shown, digest = MediaStore(app.config["MEDIA_DIR"]).save(data, "image/jpeg")
     with services.sessions.begin() as session:

@@ -8,8 +8,8 @@ import json
 import pytest
 from PIL import Image
 
-from bot.audit import Action
 from models import MemberStatus, ReportStatus, Role
+from services.audit import Action
 from tests import test_network_admin_support as make
 from tests.test_admin_support import SECRET_TEXT, audit_entries, make_staff, make_token
 from tests.test_network_admin_support import bkk

@@ -8,8 +8,7 @@ import json
 from PIL import Image
 from sqlalchemy import func, select
 
-from bot import network, signature
-from handlers.texts import network as t
+from bot import signature
 from models import (
     Chat,
     Conversation,
@@ -24,7 +23,9 @@ from models import (
     ReportStatus,
 )
 from models.settings import set_setting
+from services.network import members as network
 from tests.conftest import SECRET
+from texts import network as t
 
 
 def photo(colour=(10, 120, 200)) -> bytes:

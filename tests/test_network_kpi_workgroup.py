@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot import workgroup as wg
-from bot import workgroup_forwards as fw
 from models.settings import set_setting
 from models.workgroup import MeetingStatus
-from models.workgroup_ops import record_measure
 from reports.network_kpi import kpi_by_quarter, level_3, level_4, level_5, network_kpi
 from reports.periods import Period
+from services.workgroup import committees as wg
+from services.workgroup import forwards as fw
+from services.workgroup.ops import record_measure
 from tests import workgroup_factories as make
 
 

@@ -15,9 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot import personal_data, retention
 from bot.admin import privacy_texts
-from bot.media import MediaStore
 from models import (
     Conversation,
     InboxEvent,
@@ -37,6 +35,9 @@ from models import (
 from models.settings import set_setting
 from models.timeutil import utcnow
 from models.workgroup import StaffLineLink
+from runtime.media import MediaStore
+from services import privacy as personal_data
+from services.privacy import retention
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
 from tests.personal_data_factories import (
     DISPLAY_NAME,

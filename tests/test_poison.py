@@ -16,7 +16,7 @@ from sqlalchemy.exc import DataError
 
 from bot import intake as intake_module
 from bot.inbox import MAX_ID_LENGTH, REASONS, database_unavailable, parse_envelope
-from bot.messenger import Messenger
+from line.messenger import Messenger
 from models import InboxEvent, InboxStatus, RejectedBody
 from tests.conftest import TOKEN
 from tests.harness import LineStub, envelope, inbox_rows, signed, text_event, user_id
@@ -235,7 +235,7 @@ def test_an_unavailable_database_keeps_the_spool_for_later_but_the_worker_still_
 
 def test_an_event_whose_transaction_cannot_commit_is_set_aside(services, line, monkeypatch):
     """A failure outside the handler's savepoint used to be claimed again and again, blocking the queue."""
-    from bot import delivery
+    from runtime import delivery
 
     first, second = text_event(user_id(), "หนึ่ง"), text_event(user_id(), "สอง")
     with services.sessions.begin() as session:

@@ -13,8 +13,8 @@ import time_machine
 from sqlalchemy import select
 
 from bot import processor as processor_module
-from bot.messenger import Messenger
-from handlers.messages import text
+from line.messages import text
+from line.messenger import Messenger
 from models import InboxEvent, InboxStatus, OutboxStatus, OutgoingMessage
 from models.timeutil import utcnow
 from tests.conftest import TOKEN

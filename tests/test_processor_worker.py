@@ -8,8 +8,8 @@ from datetime import timedelta
 from bot import heartbeat
 from bot import worker as worker_module
 from bot.inbox import parse_envelope, store_events
-from bot.messenger import Messenger
 from bot.worker import Worker
+from line.messenger import Messenger
 from models import InboxStatus, OutboxStatus
 from models.timeutil import utcnow
 from tests.conftest import TOKEN

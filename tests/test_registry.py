@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from handlers.context import Context
-from handlers.messages import text
 from handlers.registry import Registry, interrupts_flows
+from line.messages import text
 from models import Conversation
 
 USER = "U" + "1" * 32

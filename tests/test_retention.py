@@ -16,11 +16,8 @@ import pytest
 import time_machine
 from sqlalchemy import create_engine, func, select, text
 
-from bot import retention
-from bot import workgroup as wg
 from bot.inbox import store_rejected
 from bot.intake import KIND_REJECTED
-from bot.media import MediaStore
 from models import (
     AuditEntry,
     Chat,
@@ -45,10 +42,13 @@ from models.timeutil import utcnow
 from models.workgroup import StaffLineLink
 from reports.network_kpi import network_kpi
 from reports.periods import Period
+from runtime.media import MediaStore
 from scheduler import triggers
 from scheduler.__main__ import main as clock_main
 from scheduler.jobs import JOBS, check_period
 from scheduler.policy import Policy
+from services.privacy import retention
+from services.workgroup import committees as wg
 from tests.personal_data_factories import image_bytes, stored_media
 from tests.test_admin_support import (
     SECRET_TEXT,

@@ -6,14 +6,14 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from bot import riskpoints as domain
-from handlers import riskpoint_ops as ops
 from handlers.month_reports import submit
 from models import CameraCheck, CameraStatus, OrderStatus, PatrolCheck, RiskCamera, RiskPoint, UnitKind
 from models.timeutil import BANGKOK
 from reports import riskpoint_compliance as rc
 from reports import riskpoint_rounds as rounds
 from reports.riskpoint_month import compile_month, units_pending
+from services.riskpoints import ops
+from services.riskpoints import registry as domain
 
 NOV = [date(2026, 11, d) for d in range(1, 31)]
 WINDOWS = [{"name": "กลางวัน", "start": "06:00", "end": "18:00"}, {"name": "กลางคืน", "start": "18:00", "end": "06:00"}]

@@ -10,8 +10,6 @@ from docx import Document
 from PIL import Image
 from sqlalchemy import func, select
 
-from bot import riskpoints as domain
-from bot.letters import render_letter, thai_digits
 from models import (
     Chat,
     CheckAttempt,
@@ -27,6 +25,8 @@ from models import (
     WorkOrder,
 )
 from models.timeutil import BANGKOK, thai_date, utcnow
+from reports.documents.coordination_letter import render_letter, thai_digits
+from services.riskpoints import registry as domain
 from tests.line_fixtures import line  # noqa: F401 - the emulator fixture
 
 BASE = (13.7291, 100.5215)  # RP-0001
@@ -313,9 +313,9 @@ def test_a_stranger_group_cannot_move_an_order(world):
 
 
 def test_missed_round_is_listed_in_the_unit_group_and_a_reason_recorded(world):
-    from bot.riskpoints import outbox
-    from handlers import riskpoint_ops as ops
     from models import RoundMiss
+    from services.riskpoints import ops
+    from services.riskpoints.registry import outbox
 
     emu, officer = world["emu"], world["officer"]
     officer.says("เช็คอิน RP-0001")

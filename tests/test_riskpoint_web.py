@@ -11,11 +11,11 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select, update
 
-from bot import posters
-from bot import riskpoints as domain
-from handlers import riskpoint_ops as ops
 from models import CameraStatus, CoordinationLetter, Defect, PatrolCheck, RiskCamera, RiskPoint, Role, UnitKind
 from models.timeutil import BANGKOK
+from reports.documents import posters
+from services.riskpoints import ops
+from services.riskpoints import registry as domain
 from tests.test_admin_support import add_member, audit_entries, csrf_token, login, make_staff, make_token
 
 HEADER = "รหัส,ชื่อจุด,เขต,แขวง,ละติจูด,ลองจิจูด,ประเภท,รัศมี (ม.),หน่วยสายตรวจ,ตรวจต่อวัน,ต้องมีรูป,กล้อง\n"

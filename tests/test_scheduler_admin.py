@@ -5,10 +5,10 @@ from __future__ import annotations
 import time_machine
 from sqlalchemy import select
 
-from bot import delivery
-from handlers.messages import text
+from line.messages import text
 from models import Chat, MonthlySubmission, ReportVersion, Role, UnitKind
 from models.settings import set_setting
+from runtime import delivery
 from scheduler.runner import Runner
 from tests.test_admin_support import login, make_staff
 from tests.test_scheduler_support import RecordingLine, add_group, bkk, user_id
@@ -26,7 +26,7 @@ def test_only_admin_and_secretariat_see_the_clock_page(app, services, client):
 
 
 def test_usage_by_job_runs_and_a_frozen_report_that_notices_later_edits(services, client):
-    from bot import riskpoints as domain
+    from services.riskpoints import registry as domain
 
     with services.sessions.begin() as session:
         group = add_group(session, "ฝ่ายโยธา", "department", members=12)

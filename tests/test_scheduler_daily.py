@@ -13,7 +13,6 @@ from datetime import date, timedelta
 import time_machine
 from sqlalchemy import select
 
-from bot.db import make_engine, make_session_factory
 from models import (
     CameraCheck,
     CameraStatus,
@@ -26,6 +25,7 @@ from models import (
     RoundMiss,
     UnitKind,
 )
+from runtime.db import make_engine, make_session_factory
 from scheduler import triggers
 from scheduler.jobs import JOBS
 from scheduler.policy import Policy

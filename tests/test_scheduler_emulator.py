@@ -10,11 +10,11 @@ from datetime import datetime
 import time_machine
 from sqlalchemy import select
 
-from bot import riskpoints as domain
 from models import Chat, JobRun, MonthlySubmission, ReportVersion, UnitKind
 from models.settings import set_setting
 from models.timeutil import utcnow
 from scheduler.runner import Runner
+from services.riskpoints import registry as domain
 from tests.line_fixtures import line  # noqa: F401 - the emulator fixture
 from tests.test_scheduler_support import bkk
 

@@ -7,11 +7,11 @@ from datetime import timedelta
 import time_machine
 from sqlalchemy import select
 
-from bot import delivery, quota
-from bot.messenger import LineApiError
-from handlers.messages import text
+from line.messages import text
+from line.messenger import LineApiError
 from models import JobRun, OutboxStatus, OutgoingMessage, QuotaSnapshot
 from models.settings import set_setting
+from runtime import delivery, quota
 from tests.test_scheduler_support import RecordingLine, add_group, bkk, make_runner, user_id
 
 

@@ -9,7 +9,7 @@ import time_machine
 from linebot.v3.messaging import FlexMessage
 from sqlalchemy import func, select
 
-from handlers.messages import text
+from line.messages import text
 from models import JobRun, JobSend, OutgoingMessage, ReportVersion, RunStatus
 from models.settings import set_setting
 from models.timeutil import utcnow

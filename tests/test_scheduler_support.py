@@ -10,8 +10,8 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from bot.messenger import LineApiError
-from handlers.messages import text
+from line.messages import text
+from line.messenger import LineApiError
 from models import Chat, JobRun, JobSend, OutgoingMessage
 from models.timeutil import BANGKOK, utcnow
 from scheduler.riskpoints import Unit

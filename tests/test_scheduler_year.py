@@ -17,11 +17,11 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from bot.db import make_engine, make_session_factory
 from models import Chat, JobRun, MonthlySubmission, RiskUnit, RunStatus, UnitKind
 from models.settings import set_setting
 from models.timeutil import BANGKOK
 from reports.periods import Period
+from runtime.db import make_engine, make_session_factory
 from scheduler import triggers
 from scheduler.jobs import JOBS
 from scheduler.periods import Month, quarter_key

@@ -87,8 +87,8 @@ def test_concurrent_redeliveries_store_one_row(app, services, sample_events):
 def test_bodies_arriving_during_a_write_share_the_next_insert(app, services, sample_events, monkeypatch):
     """Group commit: bodies that wait while the writer is busy go to the database in one statement."""
     from bot import intake as intake_module
-    from bot.db import make_intake_engine
     from bot.inbox import parse_envelope
+    from runtime.db import make_intake_engine
 
     batches = []
     release = threading.Event()

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot import workgroup_forwards as fw
 from bot.seed_fy2564 import load_fy2564
 from models import Role
+from services.workgroup import forwards as fw
 from tests import workgroup_factories as make
 from tests.test_admin_support import make_staff
 

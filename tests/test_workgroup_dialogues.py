@@ -7,17 +7,17 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot import network
-from bot import workgroup as wg
-from bot import workgroup_forwards as fw
-from handlers.texts import network as nt
-from handlers.texts import workgroup as t
 from models import Chat, NewsReport, Role, StaffUser
 from models.timeutil import utcnow
 from models.workgroup import ForwardRecipient, Measure, MeetingKind, MeetingStatus
-from models.workgroup_ops import secretariat_line_ids
+from services.network import members as network
+from services.workgroup import committees as wg
+from services.workgroup import forwards as fw
+from services.workgroup.ops import secretariat_line_ids
 from tests import workgroup_factories as make
 from tests.test_admin_support import make_staff
+from texts import network as nt
+from texts import workgroup as t
 
 
 def registered_group(line, name, members, purpose):

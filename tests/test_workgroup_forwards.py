@@ -7,10 +7,10 @@ import re
 import pytest
 from sqlalchemy import select
 
-from bot import workgroup_forwards as fw
-from handlers.messages import MAX_TEXT_UTF16, utf16_length
+from line.messages import MAX_TEXT_UTF16, utf16_length
 from models import OutgoingMessage
-from models.workgroup_ops import WorkgroupError
+from services.workgroup import forwards as fw
+from services.workgroup.ops import WorkgroupError
 from tests import workgroup_factories as make
 
 

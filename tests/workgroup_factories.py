@@ -6,10 +6,10 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from bot import workgroup as wg
 from models import Chat, NewsReport, ReportItem, ReportStatus
 from models.timeutil import BANGKOK
 from models.workgroup import Agency, CommitteeRole, MeetingKind, MeetingStatus
+from services.workgroup import committees as wg
 
 
 def bkk(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> datetime:

@@ -30,11 +30,11 @@ from sqlalchemy import create_engine, delete, insert, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from bot.config import normalise_database_url  # noqa: E402
 from bot.migrate import upgrade  # noqa: E402
 from models import CameraCheck, PatrolCheck, RiskCamera, RiskPoint, RiskUnit  # noqa: E402
 from models.timeutil import BANGKOK  # noqa: E402
 from reports import riskpoint_compliance as rc  # noqa: E402
+from runtime.config import normalise_database_url  # noqa: E402
 
 FY_START = date(2025, 10, 1)  # fiscal year 2569
 DISTRICTS = ("บางรัก", "ปทุมวัน", "สาทร", "คลองเตย")

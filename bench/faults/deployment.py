@@ -21,8 +21,8 @@ from sqlalchemy.engine import make_url
 
 from bench.webhook import servers
 from bench.webhook.run import Database, app_env
-from bot.config import normalise_database_url
 from bot.migrate import upgrade
+from runtime.config import normalise_database_url
 
 HOST = "127.0.0.1"
 STUB_LIFETIME = 900.0  # the stand-in and the proxy stop by themselves after this many seconds

@@ -18,7 +18,7 @@ from bench.faults.deployment import Deployment
 FAULT_AT = 3.0
 FAULT_SECONDS = 10.0
 SEND_SECONDS = 16.0
-TIMEOUT_SLEEP = 12.0  # past the Messenger's 10 s client timeout (bot/messenger.py)
+TIMEOUT_SLEEP = 12.0  # past the Messenger's 10 s client timeout (line/messenger.py)
 TIMEOUTS = {"apis": ["reply", "push"], "timeout": TIMEOUT_SLEEP, "share": 1.0, "count": 2, "delivered": "alternate"}
 
 

@@ -23,7 +23,7 @@ from bench.webhook.load import Connection
 REQUEST_TIMEOUT = 10.0
 REDELIVERY_DELAY = 3.0
 MAX_DELIVERIES = 4  # the first try and three redeliveries
-REPORT_WORD = "แจ้งข่าว"  # handlers/texts/common.py QUICK_REPORT
+REPORT_WORD = "แจ้งข่าว"  # texts/common.py QUICK_REPORT
 
 
 @dataclass

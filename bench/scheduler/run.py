@@ -38,10 +38,8 @@ import time_machine  # noqa: E402
 from sqlalchemy import create_engine, insert, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from bot.config import normalise_database_url  # noqa: E402
-from bot.db import make_engine, make_session_factory  # noqa: E402
-from bot.messenger import Messenger  # noqa: E402
 from bot.migrate import upgrade  # noqa: E402
+from line.messenger import Messenger  # noqa: E402
 from models import (  # noqa: E402
     CameraCheck,
     CameraStatus,
@@ -56,6 +54,8 @@ from models import (  # noqa: E402
 )
 from models.settings import set_setting  # noqa: E402
 from models.timeutil import BANGKOK  # noqa: E402
+from runtime.config import normalise_database_url  # noqa: E402
+from runtime.db import make_engine, make_session_factory  # noqa: E402
 from scheduler.periods import Month  # noqa: E402
 from scheduler.riskpoints import LIVE  # noqa: E402
 from scheduler.runner import Runner  # noqa: E402

@@ -2,7 +2,7 @@
 
 Served by gunicorn with the repository's gunicorn.conf.py, like FieldLine:
 `gunicorn -c gunicorn.conf.py 'bench.webhook.baseline:create_app()'` with DATABASE_URL and
-LINE_CHANNEL_SECRET set. The engine comes from bot.db.make_engine so both apps talk to the
+LINE_CHANNEL_SECRET set. The engine comes from runtime.db.make_engine so both apps talk to the
 database with the same driver, pool and SQLite pragmas; nothing else of FieldLine is used.
 The table (baseline_events) is created by create_table before gunicorn starts.
 """
@@ -18,8 +18,8 @@ import os
 from flask import Flask, abort, request
 from sqlalchemy import Column, DateTime, Integer, MetaData, Table, Text, func, insert, select
 
-from bot.config import normalise_database_url
-from bot.db import make_engine
+from runtime.config import normalise_database_url
+from runtime.db import make_engine
 
 metadata = MetaData()
 events = Table(

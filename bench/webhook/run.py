@@ -21,8 +21,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bench.webhook import baseline, load, servers
-from bot.config import normalise_database_url
 from bot.migrate import upgrade
+from runtime.config import normalise_database_url
 
 RESULTS = servers.ROOT / "bench" / "results"
 SECRET = "bench" + secrets.token_hex(14)

@@ -8,8 +8,8 @@ from bot.admin.blueprint import bp
 from bot.admin.queries import audit_statement
 from bot.admin.request_session import db
 from bot.api.pagination import page_args, paginate
-from bot.audit import Action, record_request
 from bot.auth import Permission, require_permission
+from services.audit import Action, record_request
 
 
 @bp.get("/audit")

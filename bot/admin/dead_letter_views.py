@@ -10,8 +10,8 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 
 from bot.admin.blueprint import bp
 from bot.admin.request_session import db
-from bot.audit import Action, record_request
 from bot.auth import Permission, require_permission
+from services.audit import Action, record_request
 
 PREVIEW_CHARACTERS = 4000
 

@@ -16,11 +16,11 @@ from bot.admin.blueprint import bp, is_safe_next
 from bot.admin.queries import INBOX_STATUSES, event_types, find_event, inbox_statement
 from bot.admin.request_session import db
 from bot.api.pagination import page_args, paginate
-from bot.audit import Action, record_request
 from bot.auth import Permission, can, require_permission, visible_districts
 from bot.processor import retry
 from models import InboxStatus
 from models.retention import removal_of
+from services.audit import Action, record_request
 
 RETRYABLE = (InboxStatus.FAILED, InboxStatus.PARKED)
 
@@ -56,7 +56,7 @@ def inbox():
 def inbox_event(event_id: int):
     """One event's metadata; its raw payload (personal data) only for roles allowed, and audited.
 
-    A payload the retention job removed (bot/retention.py) is shown as removed, to every role, unaudited.
+    A payload the retention job removed (services/privacy/retention.py) is shown as removed, to every role, unaudited.
     """
     sql = db()
     event = find_event(sql, current_user, event_id)

@@ -19,8 +19,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
-from bot.audit import Action
 from models import AuditEntry
+from services.audit import Action
 
 PAIR_FAILURES = 5
 ACCOUNT_FAILURES = 20

@@ -14,9 +14,9 @@ from bot.admin.forms import LoginForm
 from bot.admin.login_throttle import locked_until
 from bot.admin.request_session import db
 from bot.admin.staff_accounts import find_staff, normalise_username
-from bot.audit import Action, client_ip, record, record_request
 from bot.auth import verify_password
 from models.timeutil import to_bangkok, utcnow
+from services.audit import Action, client_ip, record, record_request
 
 
 @bp.route("/login", methods=["GET", "POST"])

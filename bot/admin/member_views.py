@@ -10,7 +10,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from bot import network
 from bot.admin import network_texts as nt
 from bot.admin.blueprint import bp
 from bot.admin.forms import MemberEditForm
@@ -28,11 +27,12 @@ from bot.admin.network_support import actor, audit_identities, back_to, may_see_
 from bot.admin.queries import rejected_statement
 from bot.admin.request_session import db
 from bot.api.pagination import page_args, paginate
-from bot.audit import Action, record_request
 from bot.auth import Permission, can, require_permission, visible_districts
 from models import Member, MemberStatus, NewsReport
 from models.districts import DISTRICTS
 from models.timeutil import fiscal_year, to_bangkok, utcnow
+from services.audit import Action, record_request
+from services.network import members as network
 
 RECENT_REPORTS = 20
 
@@ -155,7 +155,7 @@ def member_edit(member_id: int):
 @bp.post("/members/<int:member_id>/decide")
 @require_permission(Permission.MANAGE_NETWORK)
 def member_decide(member_id: int):
-    """Approve, reject or suspend a registered member (bot.network.decide_member); audited."""
+    """Approve, reject or suspend a registered member (services.network.members.decide_member); audited."""
     sql = db()
     person = _member_or_404(member_id)
     status = nt.MEMBER_DECISIONS.get(request.form.get("decision", ""))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from bot import network
 from bot.admin import network_texts as nt
 from bot.admin.blueprint import bp
 from bot.admin.forms import GroupCodeForm
@@ -13,11 +12,12 @@ from bot.admin.network_queries import occupation_names, occupations, open_codes,
 from bot.admin.network_queries import unregistered_chats_statement as unregistered
 from bot.admin.network_support import actor
 from bot.admin.request_session import db
-from bot.audit import Action, record_request
 from bot.auth import Permission, can, require_permission
 from models import GroupRegistrationCode
 from models.timeutil import be_year, to_bangkok, utcnow
 from reports.periods import Period
+from services.audit import Action, record_request
+from services.network import members as network
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REGISTER_COMMAND = "ลงทะเบียนกลุ่ม {code}"
@@ -65,7 +65,7 @@ def network_groups():
 @bp.post("/network/groups/codes")
 @require_permission(Permission.MANAGE_NETWORK)
 def network_group_code():
-    """Create a one-time group registration code (bot.network.create_group_code); audited."""
+    """Create a one-time group registration code (services.network.members.create_group_code); audited."""
     sql = db()
     form = _code_form()
     if not form.validate_on_submit():

@@ -9,7 +9,6 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.admin.network_filters import HIDDEN_STATUSES, STATUS_ALL, MemberFilters, ReportFilters, day_start
-from bot.audit import Action
 from bot.auth import district_clause
 from models import (
     AuditEntry,
@@ -25,6 +24,7 @@ from models import (
     ReportLink,
     ReportStatus,
 )
+from services.audit import Action
 
 
 def occupation_names(session: Session) -> dict[str, str]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from flask import abort, current_app, flash, render_template, request
 from flask_login import current_user
 
-from bot import network, quota
 from bot.admin import network_texts as nt
 from bot.admin.blueprint import bp
 from bot.admin.network_filters import STATUS_ALL, ReportFilters
@@ -25,10 +24,12 @@ from bot.admin.network_queries import (
 from bot.admin.network_support import actor, audit_identities, back_to, may_see_district, report_url
 from bot.admin.request_session import db
 from bot.api.pagination import page_args, paginate
-from bot.audit import Action, record_request
 from bot.auth import Permission, can, require_permission, visible_districts
 from models import Chat, Member, NewsReport, ReportStatus
 from models.districts import DISTRICTS
+from runtime import quota
+from services.audit import Action, record_request
+from services.network import members as network
 
 CLOSED_TO_UPDATES = (ReportStatus.DRAFT, ReportStatus.WITHDRAWN)
 
@@ -104,7 +105,7 @@ def network_report(report_id: int):
 @bp.post("/network/reports/<int:report_id>/category")
 @require_permission(Permission.MANAGE_NETWORK)
 def network_report_category(report_id: int):
-    """Set the secretariat's category for a report (bot.network.set_category); audited."""
+    """Set the secretariat's category for a report (services.network.members.set_category); audited."""
     sql = db()
     report = _report_or_404(report_id)
     code = request.form.get("category", "")

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
-from bot import network
 from bot.admin import network_texts as nt
 from bot.admin.blueprint import bp
 from bot.admin.network_queries import categories, occupations
 from bot.admin.network_support import actor
 from bot.admin.request_session import db
-from bot.audit import Action, record_request
 from bot.auth import Permission, require_permission
 from models.settings import DEFAULTS, get_setting
+from services.audit import Action, record_request
+from services.network import members as network
 
 
 def _settings_rows(values: dict | None = None) -> list[dict]:

@@ -8,9 +8,9 @@ from sqlalchemy.orm import Session
 
 from bot.admin import network_texts
 from bot.admin.blueprint import bp, is_safe_next
-from bot.audit import Action, record_request
 from bot.auth import visible_districts
 from models.timeutil import thai_date
+from services.audit import Action, record_request
 
 
 def may_see_district(district: str | None, user: object = None) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.texts import network as t
+from texts import network as t
 
 REPORT_STATUS = {
     "new": "ใหม่",

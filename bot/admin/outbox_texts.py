@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot import delivery, quota
-from handlers.texts.scheduler import JOB_TITLES
 from models import OutboxStatus, OutgoingMessage
+from runtime import delivery, quota
+from texts.scheduler import JOB_TITLES
 
 TITLE = "ข้อความที่ส่งไม่ถึง"
 RETRY_DONE = "นำข้อความ #{id} กลับเข้าคิวแล้ว ระบบจะส่งอีกครั้งภายในไม่กี่วินาที (ใช้รหัสกันส่งซ้ำเดิม)"

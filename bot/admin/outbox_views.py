@@ -1,6 +1,6 @@
 """Messages the bot could not deliver, for the secretariat: who, what, when, why, and a button to resend.
 
-Three lists of the outbox (bot/delivery.py): rows LINE refused or that ran out of tries (failed and
+Three lists of the outbox (runtime/delivery.py): rows LINE refused or that ran out of tries (failed and
 parked: they can be sent again, with the same retry key); rows still being retried after an error; and
 rows whose fate LINE never told (a push after a reply of unknown outcome may have arrived twice; a reply
 marked "reply-unconfirmed" before that rule may never have arrived). Recipients appear by reporter code,
@@ -16,17 +16,17 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
-from bot import delivery, quota
 from bot.admin import outbox_texts as ot
 from bot.admin.blueprint import bp
 from bot.admin.request_session import db
 from bot.api.pagination import page_args, paginate
-from bot.audit import Action, record_request
 from bot.auth import Permission, require_permission
 from models import Chat, Member, OutboxStatus, OutgoingMessage, StaffUser
 from models.retention import removal_of
 from models.timeutil import utcnow
 from models.workgroup import StaffLineLink
+from runtime import delivery, quota
+from services.audit import Action, record_request
 
 KINDS = ("failed", "retrying", "unknown")
 RESENDABLE = (OutboxStatus.FAILED, OutboxStatus.PARKED)
@@ -138,7 +138,7 @@ def outbox_undelivered():
 @bp.post("/outbox/<int:row_id>/retry")
 @require_permission(Permission.VIEW_UNDELIVERED, Permission.RETRY_EVENTS)
 def outbox_retry(row_id: int):
-    """Put a failed or parked message back in the queue (bot.delivery.requeue: same retry key); audited."""
+    """Put a failed or parked message back in the queue (runtime.delivery.requeue: same retry key); audited."""
     sql = db()
     if sql.get(OutgoingMessage, row_id) is None:
         abort(404)

@@ -1,6 +1,6 @@
 """Thai text of the PDPA pages: the data register (what is held, why, how long, who sees it) and a person's rights.
 
-The periods come from the live settings (bot.retention.Rules) and the roles from bot.auth's table, so
+The periods come from the live settings (services.privacy.retention.Rules) and the roles from bot.auth's table, so
 the register says what the code does.
 """
 
@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from bot.admin.texts import ROLE_LABELS
 from bot.auth import DISTRICT_SCOPED_ROLES, ROLE_PERMISSIONS, Permission
-from bot.retention import Rules
 from models import Role
+from services.privacy.retention import Rules
 
 BASIS_PUBLIC_TASK = "การปฏิบัติหน้าที่ในการใช้อำนาจรัฐที่ได้มอบให้แก่สำนักงาน (มาตรา 24 (4))"
 BASIS_CONSENT = "ความยินยอมของเจ้าของข้อมูลเมื่อลงทะเบียน (มาตรา 19) ประกอบการปฏิบัติหน้าที่ของรัฐ (มาตรา 24 (4))"

@@ -11,17 +11,18 @@ import tempfile
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 
-from bot import personal_data, retention
 from bot.admin import privacy_texts as pt
 from bot.admin.blueprint import bp
 from bot.admin.network_queries import occupation_names
 from bot.admin.network_support import may_see_district
 from bot.admin.request_session import db
-from bot.audit import Action, record_request
 from bot.auth import Permission, require_permission
-from bot.media import MediaStore
 from models import Member
 from models.timeutil import utcnow
+from runtime.media import MediaStore
+from services import privacy as personal_data
+from services.audit import Action, record_request
+from services.privacy import retention
 
 
 def _member_or_404(member_id: int) -> Member:

@@ -16,14 +16,10 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
-from bot import riskpoints as domain
 from bot.admin.blueprint import bp
 from bot.admin.request_session import db
-from bot.audit import record_request
 from bot.auth import Permission, can, district_clause, may_act_in, require_permission, visible_districts
-from handlers import riskpoint_ops as ops
 from handlers.month_reports import submit
-from handlers.texts import riskpoints as t
 from models import (
     CameraCheck,
     CameraStatus,
@@ -51,6 +47,10 @@ from models.settings import get_setting
 from models.timeutil import THAI_MONTHS, be_year, fiscal_quarter, fiscal_year, thai_date, to_bangkok, utcnow
 from reports import riskpoint_compliance as rc
 from reports.riskpoint_month import unit_figures
+from services.audit import record_request
+from services.riskpoints import ops
+from services.riskpoints import registry as domain
+from texts import riskpoints as t
 
 FORM_FIELDS = ("code", "name", "district", "subdistrict", "latitude", "longitude", "kind", "radius_m")
 FORM_FIELDS += ("patrol_unit", "required_patrols", "photo_required", "cameras", "active_from")
@@ -294,7 +294,7 @@ def riskpoint_import_template():
 @require_permission(Permission.VIEW_RISKPOINTS)
 def riskpoint_poster(code: str):
     """A printable A4 poster of one point with its check-in QR code."""
-    from bot import posters  # reportlab and qrcode load only when a poster is made
+    from reports.documents import posters  # reportlab and qrcode load only when a poster is made
 
     point = _point_or_404(code)
     return _pdf(
@@ -306,7 +306,7 @@ def riskpoint_poster(code: str):
 @require_permission(Permission.VIEW_RISKPOINTS)
 def riskpoint_sheet():
     """A district's active points on QR sheets."""
-    from bot import posters  # reportlab and qrcode load only when a poster is made
+    from reports.documents import posters  # reportlab and qrcode load only when a poster is made
 
     district = request.args.get("district") or ""
     if not _may_see(district):
@@ -325,7 +325,7 @@ def riskpoint_sheet():
 
 
 def _pdf(make, name: str):
-    from bot import posters
+    from reports.documents import posters
 
     try:
         data = make(current_app.config.get("LINE_BOT_BASIC_ID"), str(get_setting(db(), "riskpoints.office_name")))
@@ -467,7 +467,7 @@ def domain_media_path(relative: str):
 @require_permission(Permission.DOWNLOAD_LETTERS)
 def riskpoint_letter(letter_id: int):
     """A coordination letter as DOCX (rendered with the photo once it is downloaded)."""
-    from bot import letters  # python-docx loads only when a letter is made
+    from reports.documents import coordination_letter as letters  # python-docx loads only when a letter is made
 
     sql = db()
     letter = sql.get(CoordinationLetter, letter_id)

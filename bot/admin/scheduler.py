@@ -8,20 +8,20 @@ from __future__ import annotations
 from flask import abort, render_template
 from sqlalchemy import select
 
-from bot import quota
 from bot.admin.blueprint import bp
 from bot.admin.request_session import db
 from bot.auth import Permission, require_permission
-from handlers.texts import scheduler as t
+from line.report_cards import month_rows, risk_line
 from models import JobRun, ReportVersion
 from models.timeutil import thai_datetime, utcnow
+from runtime import quota
 from scheduler import triggers
-from scheduler.cards import month_rows, risk_line
 from scheduler.jobs import JOBS, MONTH_REPORT
 from scheduler.periods import Month
 from scheduler.policy import Policy
 from scheduler.riskpoints import LIVE
 from scheduler.versions import digest, latest
+from texts import scheduler as t
 
 RECENT_RUNS = 50
 STATUS_LABELS = {"running": "กำลังทำ", "done": "เสร็จแล้ว", "failed": "ล้มเหลว (จะทำต่อ)"}

@@ -12,10 +12,10 @@ from bot.admin.forms import StaffCreateForm, StaffEditForm, TokenForm
 from bot.admin.request_session import db
 from bot.admin.staff_accounts import StaffAccountError, create_staff_user, update_staff_user
 from bot.api.tokens import issue_token, revoke_token
-from bot.audit import Action, record_request
 from bot.auth import Permission, require_permission
 from models import ApiToken, Role, StaffUser
 from models.timeutil import utcnow
+from services.audit import Action, record_request
 
 
 def _staff_or_404(user_id: int) -> StaffUser:

@@ -9,7 +9,6 @@ from flask import abort, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from bot import workgroup as wg
 from bot.admin.blueprint import bp
 from bot.admin.request_session import db
 from bot.admin.workgroup_support import (
@@ -29,14 +28,17 @@ from bot.admin.workgroup_support import (
     parse_date,
     uploaded,
 )
-from bot.audit import record_request
 from bot.auth import require_role
-from bot.media import MediaStore
 from models import Chat
 from models.settings import get_setting
 from models.timeutil import fiscal_year, thai_date, utcnow
 from models.workgroup import Agency, AgencyKind, Committee, CommitteeMember, CommitteeRole, StoredFile
-from models.workgroup_ops import (
+from reports.network_kpi import ROLE_NAMES, composition, counted_meetings
+from reports.periods import Period
+from runtime.media import MediaStore
+from services.audit import record_request
+from services.workgroup import committees as wg
+from services.workgroup.ops import (
     WorkgroupError,
     line_link,
     next_meeting,
@@ -44,8 +46,6 @@ from models.workgroup_ops import (
     unacknowledged_count,
     unlink_line,
 )
-from reports.network_kpi import ROLE_NAMES, composition, counted_meetings
-from reports.periods import Period
 
 KIND_NAMES = {AgencyKind.BMA: "หน่วยงานของ กทม.", AgencyKind.OUTSIDE: "หน่วยงานภายนอก"}
 CHANGE_NAMES = {

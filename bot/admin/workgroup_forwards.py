@@ -8,8 +8,6 @@ from flask import abort, render_template, request, send_file, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from bot import workgroup as wg
-from bot import workgroup_forwards as fw
 from bot.admin.blueprint import bp
 from bot.admin.request_session import db
 from bot.admin.workgroup_support import (
@@ -27,15 +25,17 @@ from bot.admin.workgroup_support import (
     uploaded,
 )
 from bot.api.pagination import page_args, paginate
-from bot.audit import record_request
 from bot.auth import require_role
 from models import Chat, NewsReport, ReportCategory, ReportStatus
 from models.districts import DISTRICTS
 from models.timeutil import fiscal_year, utcnow
 from models.workgroup import Forward, ForwardRecipient, MeasureKind
-from models.workgroup_ops import WorkgroupError, record_measure
 from reports.network_kpi import MEASURE_KINDS
 from reports.periods import Period
+from services.audit import record_request
+from services.workgroup import committees as wg
+from services.workgroup import forwards as fw
+from services.workgroup.ops import WorkgroupError, record_measure
 
 CHOOSABLE = (ReportStatus.NEW, ReportStatus.RECEIVED, ReportStatus.FORWARDED)
 REPORTS_SHOWN = 200
@@ -209,7 +209,7 @@ def wg_forward_measure(forward_id: int):
 @require_role(*LETTER_ROLES)
 def wg_forward_letter(forward_id: int, recipient_id: int):
     """The DOCX letter to one agency (it holds reports' contents: authorised staff, audited)."""
-    from bot import forward_letters  # python-docx loads only when a letter is made
+    from reports.documents import forward_letter as forward_letters  # python-docx loads only when a letter is made
 
     sql = db()
     recipient = sql.get(ForwardRecipient, recipient_id)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import render_template, request
 
-from bot import workgroup as wg
 from bot.admin.blueprint import bp
 from bot.admin.request_session import db
 from bot.auth import Permission, require_permission
 from models.timeutil import fiscal_year, utcnow
 from reports.network_kpi import evidence_checklist, kpi_by_quarter, network_kpi
 from reports.periods import Period
+from services.workgroup import committees as wg
 
 YEARS_BACK = 10
 

@@ -6,8 +6,6 @@ from flask import abort, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from bot import workgroup as wg
-from bot import workgroup_forwards as fw
 from bot.admin.blueprint import bp
 from bot.admin.request_session import db
 from bot.admin.workgroup_support import (
@@ -27,15 +25,17 @@ from bot.admin.workgroup_support import (
     parse_time,
     uploaded,
 )
-from bot.audit import record_request
 from bot.auth import require_role
 from models import NewsReport, ReportCategory
 from models.districts import DISTRICTS
 from models.settings import get_setting
 from models.timeutil import fiscal_year, utcnow
 from models.workgroup import Forward, Meeting, MeetingKind, MeetingStatus
-from models.workgroup_ops import WorkgroupError, reports_waiting
 from reports.network_kpi import MEETING_KINDS, meeting_verdict
+from services.audit import record_request
+from services.workgroup import committees as wg
+from services.workgroup import forwards as fw
+from services.workgroup.ops import WorkgroupError, reports_waiting
 
 STATUS_NAMES = {
     MeetingStatus.PLANNED: "นัดไว้",

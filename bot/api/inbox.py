@@ -15,9 +15,9 @@ from bot.api.access import api_user, require_api_permission
 from bot.api.blueprint import bp
 from bot.api.pagination import page_args, paginate
 from bot.api.responses import api_error, iso, item_response, list_response
-from bot.audit import Action, record_request
 from bot.auth import Permission, can
 from models import InboxEvent
+from services.audit import Action, record_request
 
 
 def serialize_event(event: InboxEvent, *, with_payload: bool = False) -> dict:

@@ -16,9 +16,9 @@ from bot.api.access import api_user, require_api_permission
 from bot.api.blueprint import bp
 from bot.api.pagination import page_args, paginate
 from bot.api.responses import api_error, iso, item_response, list_response
-from bot.audit import Action, record_request
 from bot.auth import Permission, can
 from models import Member
+from services.audit import Action, record_request
 
 IDENTITY_FORBIDDEN = "บทบาทของผู้ใช้นี้ไม่มีสิทธิ์ดูชื่อและเบอร์โทรของผู้แจ้งข่าว"
 

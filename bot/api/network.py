@@ -25,9 +25,9 @@ from bot.api.access import api_user, require_api_permission
 from bot.api.blueprint import bp
 from bot.api.pagination import page_args, paginate
 from bot.api.responses import api_error, iso, item_response, list_response
-from bot.audit import Action, record_request
 from bot.auth import Permission, can
 from models import Chat, Member, NewsReport, ReportItem
+from services.audit import Action, record_request
 
 OSM = "https://www.openstreetmap.org/?mlat={lat:.6f}&mlon={lon:.6f}#map=17/{lat:.6f}/{lon:.6f}"
 

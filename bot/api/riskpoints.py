@@ -17,10 +17,10 @@ from bot.api.access import api_user, require_api_permission
 from bot.api.blueprint import bp
 from bot.api.pagination import page_args, paginate
 from bot.api.responses import api_error, iso, item_response, list_response
-from bot.audit import record_request
 from bot.auth import Permission, can, district_clause, visible_districts
 from models import CameraCheck, Defect, DefectStatus, OrderStatus, PatrolCheck, RiskPoint, WorkOrder
 from reports import riskpoint_compliance as rc
+from services.audit import record_request
 
 
 def serialize_point(point: RiskPoint) -> dict:

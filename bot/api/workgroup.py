@@ -12,8 +12,6 @@ from functools import wraps
 from flask import abort, request
 from sqlalchemy import select
 
-from bot import workgroup as wg
-from bot import workgroup_forwards as fw
 from bot.admin.request_session import db
 from bot.admin.workgroup_support import READ_ROLES
 from bot.api.access import api_user, require_api_permission
@@ -24,9 +22,11 @@ from bot.auth import Permission, has_role
 from models import NewsReport, Role
 from models.timeutil import fiscal_year, utcnow
 from models.workgroup import Agency, Committee, Forward, Measure, Meeting
-from models.workgroup_ops import waiting_reports_statement
 from reports.network_kpi import evidence_checklist, kpi_by_quarter, meeting_verdict, network_kpi
 from reports.periods import Period
+from services.workgroup import committees as wg
+from services.workgroup import forwards as fw
+from services.workgroup.ops import waiting_reports_statement
 
 
 def require_api_roles(*roles: Role) -> Callable:

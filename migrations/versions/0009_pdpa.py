@@ -5,7 +5,7 @@ Revises: 0008_retention
 Create Date: 2026-12-04 12:00:00.000000
 
 Written by hand. A person's rights (bot/personal_data/) and the longer retention periods
-(bot/retention.py) keep the rows the KPIs count and only blank their personal content; these two
+(services/privacy/retention.py) keep the rows the KPIs count and only blank their personal content; these two
 nullable timestamps say when that happened. Media files gain the status "removed" (a non-native enum,
 no schema change).
 """

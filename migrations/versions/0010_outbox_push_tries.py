@@ -5,7 +5,7 @@ Revises: 0009_pdpa
 Create Date: 2026-12-04 12:00:00.000000
 
 Written by hand. A reply that got a 5xx or a timeout is now sent again with its token while the
-token is fresh (bot/delivery.py); those retries must not use up the pushes a row gets before it is
+token is fresh (runtime/delivery.py); those retries must not use up the pushes a row gets before it is
 parked, so outgoing_messages gains push_tries (0 for every existing row). Existing rows marked
 "reply-unconfirmed" keep that method: the admin web lists them as of unknown outcome.
 """
