@@ -8,8 +8,10 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
+from line.notices import render
 from models import Member
 from models.timeutil import from_line_ms
+from services.notices import Notice
 
 
 class LineReader(Protocol):
@@ -37,6 +39,10 @@ class Context:
     def push_to(self, recipient: str, messages: list[Any]) -> None:
         """Send messages to someone other than this chat (by push, after the commit)."""
         self.pushes.append((recipient, messages))
+
+    def notify(self, recipient: str, notice: Notice) -> None:
+        """Tell someone else what a rule decided (the notifier services take): rendered, then pushed."""
+        self.push_to(recipient, render(self.session, notice))
 
     @property
     def sent_at(self) -> datetime:

@@ -24,11 +24,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from line.messages import within_limits
 from line.messenger import LineApiError, Messenger
+from line.notices import render
 from models import OutboxStatus, OutgoingMessage
 from models.outbox import PENDING_ONLY
 from models.retention import removal_of
 from models.timeutil import utcnow
 from runtime import quota
+from services.notices import Notice, Notify
 
 log = logging.getLogger(__name__)
 
@@ -313,3 +315,12 @@ def _may_reply(row: OutgoingMessage, now: datetime) -> bool:
     if row.reply_attempted_at is None:
         return row.reply_deadline is None or now < row.reply_deadline
     return row.method == REPLY_UNKNOWN and row.reply_deadline is not None and now < row.reply_deadline
+
+
+def notifier(session: Session, purpose: str, *, urgent: bool = True) -> Notify:
+    """A notify callback for the rules: render each notice and put it in the outbox (sent after the commit)."""
+
+    def notify(recipient: str, notice: Notice) -> None:
+        enqueue(session, recipient, render(session, notice), purpose=purpose, urgent=urgent)
+
+    return notify
