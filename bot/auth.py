@@ -22,6 +22,7 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import ColumnElement, false, true
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from bot.request_session import db
 from models import Role, StaffUser
 
 
@@ -47,7 +48,7 @@ class Permission(enum.StrEnum):
     VIEW_ORIGINAL_MEDIA = "view_original_media"  # media as received, with their metadata (admin only)
     MANAGE_NETWORK = "manage_network"  # approve and edit members, group codes, categories, status updates, settings
     EXPORT_ROLL = "export_roll"  # the network roll, one row per member (pseudonymous unless VIEW_IDENTITIES)
-    # Crime risk points (bot/admin/riskpoints.py, bot/api/riskpoints.py)
+    # Crime risk points (bot/admin/riskpoints/, bot/api/riskpoints.py)
     VIEW_RISKPOINTS = "view_riskpoints"  # registry, today's board, defects, crime statistics, KPI, posters
     VIEW_PATROL_DETAIL = "view_patrol_detail"  # who checked in, and the photos of checks and defects (audited)
     MANAGE_RISKPOINTS = "manage_riskpoints"  # create, edit, import, retire and reinstate points; camera checks
@@ -113,6 +114,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 DISTRICT_SCOPED_ROLES = frozenset({Role.DISTRICT_OFFICER})
 
 MIN_PASSWORD_LENGTH = 10
+LOGIN_REQUIRED = "กรุณาเข้าสู่ระบบก่อนใช้งาน"  # Flask-Login's message when a page needs a signed-in user
 
 # Machine endpoints that authenticate otherwise: bearer tokens. (LINE's /callback is answered by
 # bot.webhook before Flask, and the demo emulator is a separate WSGI app mounted under /emulator, so
@@ -236,7 +238,6 @@ def normalise_districts(districts: Iterable[str]) -> list[str]:
 @login_manager.user_loader
 def _load_user(session_id: str) -> StaffUser | None:
     """Find the signed-in staff user for the session; inactive users and changed passwords sign out."""
-    from bot.admin.request_session import db
 
     user_id, _, fingerprint = session_id.partition(":")
     if not user_id.isdigit():
@@ -268,14 +269,12 @@ class StaffSessions(SecureCookieSessionInterface):
 
 def init_app(app: Flask) -> None:
     """Set up staff sessions, Flask-Login and CSRF protection on every form outside the machine endpoints."""
-    from bot.admin import texts
-
     app.session_interface = StaffSessions()
 
     # Flask's own default is 31 days; a staff sign-in lasts a working day unless configured otherwise.
     app.config["PERMANENT_SESSION_LIFETIME"] = app.config.get("ADMIN_SESSION_LIFETIME", timedelta(hours=8))
     login_manager.login_view = "admin.login"
-    login_manager.login_message = texts.LOGIN_REQUIRED
+    login_manager.login_message = LOGIN_REQUIRED
     login_manager.login_message_category = "warning"
     login_manager.init_app(app)
 

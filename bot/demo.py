@@ -49,13 +49,14 @@ DEMO_POINTS = (
 def load(session: Session) -> list[str]:
     """Create what the demo is missing (staff, units, risk points, FY 2564 network); return what was made."""
     from bot import seed_fy2564
-    from services.riskpoints import registry as riskpoints
+    from services.riskpoints.registry import save_point
+    from services.riskpoints.units import ensure_default_units
 
     created = _staff(session)
-    created += [unit.code for unit in riskpoints.ensure_default_units(session)]
+    created += [unit.code for unit in ensure_default_units(session)]
     for values in DEMO_POINTS:
         if session.scalar(select(RiskPoint).where(RiskPoint.code == values["code"])) is None:
-            riskpoints.save_point(session, values)
+            save_point(session, values)
             created.append(values["code"])
     created += seed_fy2564.demo_load(session)
     return created

@@ -20,7 +20,7 @@ from models import InboxEvent, InboxStatus, OutgoingMessage
 from models.inbox import DUE_STATUSES
 from models.timeutil import utcnow
 from runtime import delivery, media
-from runtime.media import MediaStore
+from services.media_store import MediaStore
 
 log = logging.getLogger(__name__)
 

@@ -23,13 +23,19 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from line.workgroup_cards import forward_summary
 from models import Chat, NewsReport, ReportItem, ReportStatus
 from models.counters import next_number, report_ref
 from models.timeutil import BANGKOK, be_year
 from models.workgroup import Agency, Committee, CommitteeRole, MeasureKind, MeetingKind, MeetingStatus
-from services.workgroup import committees as wg
-from services.workgroup import forwards as fw
-from services.workgroup.ops import record_measure
+from runtime.delivery import notifier
+from services.workgroup.acknowledgements import acknowledge_by_staff
+from services.workgroup.action_items import add_action_item
+from services.workgroup.agencies import ZONES, district_office_code, ensure_default_agencies
+from services.workgroup.committees import add_member, create_committee
+from services.workgroup.forwards import forward_meeting, forward_reports
+from services.workgroup.measures import record_measure
+from services.workgroup.meetings import create_meeting, link_reports, set_target_districts, update_meeting
 
 BY = "seed-fy2564"
 ORDER_NO = "1/2564"
@@ -72,7 +78,7 @@ MEMBERS = (
     (CommitteeRole.MEMBER, "nia", "ผู้แทนสำนักข่าวกรองแห่งชาติ"),
     (CommitteeRole.MEMBER, "msdhs", "ผู้แทนกระทรวงการพัฒนาสังคมและความมั่นคงของมนุษย์"),
     (CommitteeRole.MEMBER, "immigration", "ผู้แทนสำนักงานตรวจคนเข้าเมือง"),
-    *((CommitteeRole.MEMBER, code, f"เจ้าหน้าที่สำนักงานเขต {name}") for code, name in wg.ZONES),
+    *((CommitteeRole.MEMBER, code, f"เจ้าหน้าที่สำนักงานเขต {name}") for code, name in ZONES),
     (CommitteeRole.MEMBER, "opr", "เจ้าหน้าที่สำนักงานปกครองและทะเบียน"),
     (CommitteeRole.SECRETARY, "isoc_bkk", "ผู้แทนสำนักงานรองผู้อำนวยการรักษาความมั่นคงภายในกรุงเทพมหานคร"),
     (CommitteeRole.ASSISTANT_SECRETARY, "opr", "เจ้าหน้าที่สำนักงานปกครองและทะเบียน (สปท.)"),
@@ -143,7 +149,7 @@ def _reports(session: Session, chats: list[Chat]) -> list[NewsReport]:
 
 
 def _committee(session: Session, agencies: dict[str, Agency]) -> Committee:
-    committee = wg.create_committee(
+    committee = create_committee(
         session,
         by=BY,
         name=COMMITTEE_NAME,
@@ -155,7 +161,7 @@ def _committee(session: Session, agencies: dict[str, Agency]) -> Committee:
         note="แต่งตั้งตามคำสั่งที่ 1/2564 คณะที่ 3",
     )
     for order, (role, code, position) in enumerate(MEMBERS):
-        wg.add_member(
+        add_member(
             session, committee.id, by=BY, role=role, agency_id=agencies[code].id, position=position, sort_order=order
         )
     return committee
@@ -166,14 +172,14 @@ def load_fy2564(session: Session) -> SeedFy2564:
     existing = session.scalar(select(Committee).where(Committee.order_no == ORDER_NO, Committee.name == COMMITTEE_NAME))
     if existing is not None:
         return SeedFy2564(committee_id=existing.id, created=False)
-    wg.ensure_default_agencies(session)
+    ensure_default_agencies(session)
     agencies = {agency.code: agency for agency in session.scalars(select(Agency))}
     chats = [
         _group(session, name, "network", members, at(d.year, d.month, d.day), occupation)
         for name, members, occupation, d in GROUPS
     ]
     reports = _reports(session, chats)
-    pilots = [agencies[wg.district_office_code(name)] for name in PILOT_DISTRICTS]
+    pilots = [agencies[district_office_code(name)] for name in PILOT_DISTRICTS]
     for number, agency in enumerate(pilots):
         group = _group(session, f"กลุ่มประสานงาน สำนักงานเขต{agency.district}", "agency", 8 + number, at(2021, 6, 1))
         agency.chat_id = group.id
@@ -188,7 +194,7 @@ def load_fy2564(session: Session) -> SeedFy2564:
 def _meetings(
     session: Session, committee: Committee, agencies: dict[str, Agency], reports: list[NewsReport]
 ) -> list[int]:
-    full = wg.create_meeting(
+    full = create_meeting(
         session,
         committee_id=committee.id,
         kind=MeetingKind.FULL,
@@ -200,18 +206,18 @@ def _meetings(
         status=MeetingStatus.HELD,
         by=BY,
     )
-    wg.link_reports(session, full.id, [r.id for r in reports[:7]])
-    wg.update_meeting(session, full.id, minutes_text="ที่ประชุมรับทราบข่าวจากเครือข่าย 7 เรื่อง และกำหนดพื้นที่เป้าหมาย 10 เขต")
-    wg.set_target_districts(session, full.id, list(PILOT_DISTRICTS))
-    wg.add_action_item(session, full.id, is_decision=True, text="กำหนดพื้นที่เป้าหมายปี 2564 จำนวน 10 เขต")
-    wg.add_action_item(
+    link_reports(session, full.id, [r.id for r in reports[:7]])
+    update_meeting(session, full.id, minutes_text="ที่ประชุมรับทราบข่าวจากเครือข่าย 7 เรื่อง และกำหนดพื้นที่เป้าหมาย 10 เขต")
+    set_target_districts(session, full.id, list(PILOT_DISTRICTS))
+    add_action_item(session, full.id, is_decision=True, text="กำหนดพื้นที่เป้าหมายปี 2564 จำนวน 10 เขต")
+    add_action_item(
         session,
         full.id,
         text="คณะทำงานชุดย่อยสำรวจสภาพพื้นที่เป้าหมาย",
         agency_id=agencies["opr"].id,
         due_on=date(2021, 7, 31),
     )
-    first_sub = wg.create_meeting(
+    first_sub = create_meeting(
         session,
         committee_id=committee.id,
         kind=MeetingKind.SUB,
@@ -223,19 +229,19 @@ def _meetings(
         status=MeetingStatus.HELD,
         by=BY,
     )
-    wg.link_reports(session, first_sub.id, [reports[7].id, reports[8].id])
-    wg.update_meeting(session, first_sub.id, minutes_text="สรุปผลการสำรวจพื้นที่และแนวทางแก้ไขรายเขต")
-    wg.set_target_districts(session, first_sub.id, list(PILOT_DISTRICTS))
-    wg.add_action_item(session, first_sub.id, is_decision=True, text="ให้เขตนำร่องจัดทำแผนตำบลมั่นคง มั่งคั่ง ยั่งยืน")
+    link_reports(session, first_sub.id, [reports[7].id, reports[8].id])
+    update_meeting(session, first_sub.id, minutes_text="สรุปผลการสำรวจพื้นที่และแนวทางแก้ไขรายเขต")
+    set_target_districts(session, first_sub.id, list(PILOT_DISTRICTS))
+    add_action_item(session, first_sub.id, is_decision=True, text="ให้เขตนำร่องจัดทำแผนตำบลมั่นคง มั่งคั่ง ยั่งยืน")
     for name in PILOT_DISTRICTS:
-        wg.add_action_item(
+        add_action_item(
             session,
             first_sub.id,
             text=f"จัดทำแผนตำบลมั่นคง มั่งคั่ง ยั่งยืน เขต{name}",
-            agency_id=agencies[wg.district_office_code(name)].id,
+            agency_id=agencies[district_office_code(name)].id,
             due_on=date(2021, 9, 15),
         )
-    second_sub = wg.create_meeting(
+    second_sub = create_meeting(
         session,
         committee_id=committee.id,
         kind=MeetingKind.SUB,
@@ -247,15 +253,17 @@ def _meetings(
         status=MeetingStatus.HELD,
         by=BY,
     )
-    wg.update_meeting(session, second_sub.id, minutes_text="ติดตามความคืบหน้าแผนของเขตนำร่อง")
+    update_meeting(session, second_sub.id, minutes_text="ติดตามความคืบหน้าแผนของเขตนำร่อง")
     return [full.id, first_sub.id, second_sub.id]
 
 
 def _forwards(
     session: Session, agencies: dict[str, Agency], pilots: list[Agency], reports: list[NewsReport], meetings: list[int]
 ) -> list[int]:
-    to_outside = fw.forward_reports(
+    to_outside = forward_reports(
         session,
+        notify=notifier(session, "forward"),
+        summarise=forward_summary,
         report_ids=[reports[5].id, reports[6].id, reports[7].id],
         agency_ids=[agencies["immigration"].id, agencies["employment"].id],
         subject="ส่งข่าวสารผู้หลบหนีเข้าเมืองและแรงงานต่างด้าวจากเครือข่ายข่าว",
@@ -265,9 +273,11 @@ def _forwards(
         via_letter=True,
         deliver=False,
     )
-    fw.acknowledge_by_staff(session, to_outside.recipients[0].id, by=BY, now=at(2021, 6, 21, 10))
-    results = fw.forward_meeting(
+    acknowledge_by_staff(session, to_outside.recipients[0].id, by=BY, now=at(2021, 6, 21, 10))
+    results = forward_meeting(
         session,
+        notify=notifier(session, "forward"),
+        summarise=forward_summary,
         meeting_id=meetings[1],
         agency_ids=[agency.id for agency in pilots],
         by=BY,

@@ -15,7 +15,7 @@ from handlers.registry import Registry
 from handlers.router import build_registry
 from line.messenger import Messenger
 from runtime.db import make_engine, make_intake_engine, make_session_factory
-from runtime.media import MediaStore
+from services.media_store import MediaStore
 
 
 @dataclass

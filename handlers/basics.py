@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from handlers import registration
 from handlers.context import Context
-from handlers.registry import Registry, interrupts_flows
+from handlers.registry import Registry
 from line import messages
 from models import Chat, Member
 from texts import common as t
@@ -111,6 +111,6 @@ def register(registry: Registry) -> None:
     registry.on_event("unfollow")(on_unfollow)
     registry.on_event("join")(on_join)
     registry.on_event("leave")(on_leave)
-    registry.command(*t.CANCEL_WORDS, chat_types={"user"})(interrupts_flows(partial(cancel, registry=registry)))
-    registry.command(*t.HELP_WORDS)(interrupts_flows(show_help))
+    registry.command(*t.CANCEL_WORDS, chat_types={"user"}, interrupts=True)(partial(cancel, registry=registry))
+    registry.command(*t.HELP_WORDS, interrupts=True)(show_help)
     registry.help(fallback)

@@ -12,6 +12,7 @@ from line.notices import render
 from models import Member
 from models.timeutil import from_line_ms
 from services.notices import Notice
+from texts.riskpoints import SOMEONE
 
 
 class LineReader(Protocol):
@@ -43,6 +44,14 @@ class Context:
     def notify(self, recipient: str, notice: Notice) -> None:
         """Tell someone else what a rule decided (the notifier services take): rendered, then pushed."""
         self.push_to(recipient, render(self.session, notice))
+
+    @property
+    def actor_name(self) -> str:
+        """How the sender is named in timelines and work orders."""
+        member = self.sender
+        if member is None:
+            return SOMEONE
+        return member.full_name or member.display_name or SOMEONE
 
     @property
     def sent_at(self) -> datetime:

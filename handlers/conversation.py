@@ -1,4 +1,9 @@
-"""Guided conversations kept in the database: start, read, advance and finish a flow."""
+"""Guided conversations kept in the database: start, read, advance and finish a flow.
+
+The flows themselves are step tables in the registry (handlers.registry): a step function moves on with
+``advance`` or ends with ``finish``; commands begin a flow with ``Registry.start_flow``, which first tidies
+up another flow the user was in (``start`` here replaces it without tidy-up).
+"""
 
 from __future__ import annotations
 

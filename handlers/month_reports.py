@@ -7,20 +7,21 @@ already known; typed one-to-one, the form first asks which unit.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import partial
 
 from linebot.v3.messaging import Message
 from sqlalchemy import select
 
 from handlers import conversation
 from handlers.context import Context
-from handlers.patrol import actor_name
 from handlers.registry import Registry
 from line import messages
+from line.month_figures import describe
 from models import Conversation, MonthlySubmission, RiskUnit, UnitKind
 from models.timeutil import THAI_MONTHS_ABBR, be_year, thai_date, thai_datetime, to_bangkok
 from reports import riskpoint_compliance as rc
 from reports.riskpoint_month import month_label, unit_figures
-from services.riskpoints import ops
+from services.riskpoints.units import unit_for_chat
 from texts import riskpoints as t
 
 FLOW = "rp_month_report"
@@ -40,23 +41,23 @@ def _month_choices(ctx: Context) -> list[tuple[str, int, int]]:
     ]
 
 
-def start(ctx: Context) -> list[Message]:
+def start(ctx: Context, registry: Registry) -> list[Message]:
     """'ส่งรายงาน' in a unit's group (continue one-to-one) or one-to-one (pick the unit)."""
     if ctx.user_id is None:
         return []
     if not ctx.is_direct:
-        unit = ops.unit_for_chat(ctx.session, ctx.chat_id)
+        unit = unit_for_chat(ctx.session, ctx.chat_id)
         if unit is None or unit.kind == UnitKind.SECRETARIAT:
             return []
         if ctx.sender is None or not ctx.sender.is_friend:
             return [messages.text(t.REPORT_NEED_FRIEND)]
-        conversation.start(ctx, FLOW, "month", {"unit_id": unit.id})
+        registry.start_flow(ctx, FLOW, "month", {"unit_id": unit.id})
         ctx.push_to(ctx.user_id, _ask_month(ctx))
         return [messages.text(t.REPORT_STARTED_IN_GROUP.format(unit=unit.name))]
     units = _units(ctx)
     if not units:
         return [messages.text(t.NO_UNITS)]
-    conversation.start(ctx, FLOW, "unit")
+    registry.start_flow(ctx, FLOW, "unit")
     return [messages.text(t.ASK_UNIT, [u.name for u in units[:12]] + [t.CANCEL])]
 
 
@@ -64,63 +65,41 @@ def _ask_month(ctx: Context) -> list[Message]:
     return [messages.text(t.ASK_MONTH, [label for label, _, _ in _month_choices(ctx)] + [t.CANCEL])]
 
 
-def describe(figures: dict) -> str:
-    """A unit's figures as Thai lines."""
-
-    def pct(done: int, required: int) -> str:
-        return f"{100 * done / required:.0f}%" if required else "–"
-
-    if figures.get("kind") == "patrol":
-        lines = [
-            t.FIG_PATROLS.format(
-                done=figures["patrols_done"],
-                required=figures["patrols_required"],
-                percent=pct(figures["patrols_done"], figures["patrols_required"]),
-            )
-        ]
-        if figures["cameras_required"]:
-            lines.append(
-                t.FIG_CAMERAS.format(
-                    done=figures["cameras_done"],
-                    required=figures["cameras_required"],
-                    percent=pct(figures["cameras_done"], figures["cameras_required"]),
-                )
-            )
-        if figures["rounds_missed"]:
-            lines.append(t.FIG_MISSES.format(explained=figures["misses_explained"], missed=figures["rounds_missed"]))
-        return "\n".join(lines)
-    return t.FIG_ORDERS.format(
-        received=figures["orders_received"], done=figures["orders_done"], pending=figures["orders_pending"]
-    )
+def _take_unit(ctx: Context, flow: Conversation) -> list[Message]:
+    unit = next((u for u in _units(ctx) if u.name == ctx.text), None)
+    if unit is None:
+        return [messages.text(t.ASK_UNIT, [u.name for u in _units(ctx)[:12]] + [t.CANCEL])]
+    conversation.advance(flow, "month", unit_id=unit.id)
+    return _ask_month(ctx)
 
 
-def on_step(ctx: Context) -> list[Message]:
-    """Take the answer to the current step of the month report."""
-    flow = conversation.current(ctx)
-    text = ctx.text
-    if flow.step == "unit":
-        unit = next((u for u in _units(ctx) if u.name == text), None)
-        if unit is None:
-            return [messages.text(t.ASK_UNIT, [u.name for u in _units(ctx)[:12]] + [t.CANCEL])]
-        conversation.advance(flow, "month", unit_id=unit.id)
+def _unit(ctx: Context, flow: Conversation) -> RiskUnit:
+    return ctx.session.get(RiskUnit, flow.data["unit_id"])
+
+
+def _take_month(ctx: Context, flow: Conversation) -> list[Message]:
+    unit = _unit(ctx, flow)
+    chosen = next(((y, m) for label, y, m in _month_choices(ctx) if label == ctx.text), None)
+    if chosen is None:
         return _ask_month(ctx)
-    unit = ctx.session.get(RiskUnit, flow.data["unit_id"])
-    if flow.step == "month":
-        chosen = next(((y, m) for label, y, m in _month_choices(ctx) if label == text), None)
-        if chosen is None:
-            return _ask_month(ctx)
-        figures = unit_figures(ctx.session, unit, *chosen)
-        conversation.advance(flow, "note", year=chosen[0], month=chosen[1], figures=figures)
-        body = t.REPORT_FIGURES.format(month=month_label(*chosen), unit=unit.name, figures=describe(figures))
-        return [messages.text(body, [t.NONE, t.CANCEL])]
-    if flow.step == "note":
-        if not text:
-            return [messages.text(t.ASK_REPORT_CONFIRM.split("\n")[0], [t.NONE, t.CANCEL])]
-        conversation.advance(flow, "confirm", note=None if text == t.NONE else text[:1000])
-        return [_confirmation(flow, unit)]
-    if text == t.CONFIRM:
-        return _submit(ctx, flow, unit)
-    return [_confirmation(flow, unit)]
+    figures = unit_figures(ctx.session, unit, *chosen)
+    conversation.advance(flow, "note", year=chosen[0], month=chosen[1], figures=figures)
+    body = t.REPORT_FIGURES.format(month=month_label(*chosen), unit=unit.name, figures=describe(figures))
+    return [messages.text(body, [t.NONE, t.CANCEL])]
+
+
+def _take_note(ctx: Context, flow: Conversation) -> list[Message]:
+    text = ctx.text
+    if not text:
+        return [messages.text(t.ASK_REPORT_CONFIRM.split("\n")[0], [t.NONE, t.CANCEL])]
+    conversation.advance(flow, "confirm", note=None if text == t.NONE else text[:1000])
+    return [_confirmation(flow, _unit(ctx, flow))]
+
+
+def _take_confirmation(ctx: Context, flow: Conversation) -> list[Message]:
+    if ctx.text == t.CONFIRM:
+        return _submit(ctx, flow, _unit(ctx, flow))
+    return [_confirmation(flow, _unit(ctx, flow))]
 
 
 def _confirmation(flow: Conversation, unit: RiskUnit) -> Message:
@@ -162,7 +141,7 @@ def _submit(ctx: Context, flow: Conversation, unit: RiskUnit) -> list[Message]:
         data["year"],
         data["month"],
         at=ctx.sent_at,
-        by=actor_name(ctx),
+        by=ctx.actor_name,
         figures=data["figures"],
         note=data.get("note"),
     )
@@ -182,5 +161,8 @@ def _submit(ctx: Context, flow: Conversation, unit: RiskUnit) -> list[Message]:
 
 def register(registry: Registry) -> None:
     """Add the month report command and flow."""
-    registry.command(t.SUBMIT_REPORT)(start)
-    registry.flow(FLOW)(on_step)
+    registry.command(t.SUBMIT_REPORT)(partial(start, registry=registry))
+    registry.flow(
+        FLOW,
+        steps={"unit": _take_unit, "month": _take_month, "note": _take_note, "confirm": _take_confirmation},
+    )

@@ -2,36 +2,22 @@
 
 from __future__ import annotations
 
-import re
+from functools import partial
 
 from linebot.v3.messaging import Message
 from sqlalchemy import select
 
 from handlers import conversation
 from handlers.context import Context
-from handlers.registry import Registry, interrupts_flows
+from handlers.registry import Registry
 from line import messages
-from models import Member, MemberStatus, Occupation
+from models import Conversation, Member, MemberStatus, Occupation
 from models.districts import DISTRICTS, match_district
 from models.settings import get_setting
+from services.network.members import normalise_phone
 from texts import network as t
 
 FLOW = "register"
-PHONE = re.compile(r"^0\d{8,9}$")
-
-
-def normalise_phone(typed: str) -> str | None:
-    """A Thai phone number as 9-10 digits starting with 0, or None when it is not one."""
-    digits = re.sub(r"[\s\-().]", "", typed)
-    if digits.startswith("+66"):
-        digits = "0" + digits[3:]
-    elif digits.startswith("66") and len(digits) in (10, 11):
-        digits = "0" + digits[2:]
-    if not PHONE.match(digits):
-        return None
-    if len(digits) == 10 and digits[1] not in "689":
-        return None  # ten digits are mobile numbers: 06, 08, 09
-    return digits
 
 
 def occupations(ctx: Context) -> list[Occupation]:
@@ -40,7 +26,7 @@ def occupations(ctx: Context) -> list[Occupation]:
     return list(ctx.session.scalars(query))
 
 
-def start_or_resume(ctx: Context) -> list[Message]:
+def start_or_resume(ctx: Context, registry: Registry) -> list[Message]:
     """The 'ลงทะเบียน' command: start registration, resume it, or say the member is registered."""
     if not ctx.is_direct or ctx.user_id is None:
         return []
@@ -50,57 +36,69 @@ def start_or_resume(ctx: Context) -> list[Message]:
     member = ctx.sender
     if member is not None and member.status not in (MemberStatus.UNREGISTERED, MemberStatus.REJECTED):
         return [messages.text(t.ALREADY_REGISTERED.format(status=t.MEMBER_STATUS[member.status.value]))]
-    conversation.start(ctx, FLOW, "name")
+    registry.start_flow(ctx, FLOW, "name")
     return [messages.text(t.START_REGISTRATION)]
+
+
+def _ask_phone(ctx: Context) -> list[Message]:
+    flow = conversation.current(ctx)
+    return [messages.text(t.ASK_PHONE.format(name=flow.data.get("full_name", "")))]
+
+
+QUESTIONS = {
+    "name": lambda ctx: [messages.text(t.ASK_NAME)],
+    "phone": _ask_phone,
+    "occupation": lambda ctx: [messages.text(t.ASK_OCCUPATION, [o.name for o in occupations(ctx)])],
+    "district": lambda ctx: [messages.text(t.ASK_DISTRICT)],
+    "consent": lambda ctx: [messages.text(t.CONSENT, [t.CONSENT_YES, t.CONSENT_NO])],
+}
 
 
 def ask(ctx: Context, step: str) -> list[Message]:
     """The question of a registration step."""
-    if step == "name":
-        return [messages.text(t.ASK_NAME)]
-    if step == "phone":
-        flow = conversation.current(ctx)
-        return [messages.text(t.ASK_PHONE.format(name=flow.data.get("full_name", "")))]
-    if step == "occupation":
-        return [messages.text(t.ASK_OCCUPATION, [o.name for o in occupations(ctx)])]
-    if step == "district":
-        return [messages.text(t.ASK_DISTRICT)]
-    return [messages.text(t.CONSENT, [t.CONSENT_YES, t.CONSENT_NO])]
+    return QUESTIONS[step](ctx)
 
 
-def on_step(ctx: Context) -> list[Message]:
-    """Take the answer to the current registration step."""
-    flow = conversation.current(ctx)
-    answer = ctx.text
-    if answer is None:
-        return [messages.text(t.NEED_TEXT), *ask(ctx, flow.step)]
-    if flow.step == "name":
-        if not 2 <= len(answer) <= 100:
-            return [messages.text(t.BAD_NAME)]
-        conversation.advance(flow, "phone", full_name=answer)
-    elif flow.step == "phone":
-        phone = normalise_phone(answer)
-        if phone is None:
-            return [messages.text(t.BAD_PHONE)]
-        conversation.advance(flow, "occupation", phone=phone)
-    elif flow.step == "occupation":
-        chosen = next((o for o in occupations(ctx) if o.name == answer or o.code == answer), None)
-        if chosen is None:
-            return [messages.text(t.BAD_OCCUPATION, [o.name for o in occupations(ctx)])]
-        conversation.advance(flow, "district", occupation=chosen.code)
-    elif flow.step == "district":
-        district = match_district(answer)
-        if district is None:
-            near = [name for name in DISTRICTS if answer.replace("เขต", "").strip() in name][:13]
-            return [messages.text(t.BAD_DISTRICT, near or None)]
-        conversation.advance(flow, "consent", district=district)
-    else:
-        return _consent(ctx, flow, answer)
-    return ask(ctx, flow.step)
+def _need_text(ctx: Context, flow: Conversation) -> list[Message] | None:
+    """Every step wants typed text: anything else is answered with the step's question again."""
+    return None if ctx.text is not None else [messages.text(t.NEED_TEXT), *ask(ctx, flow.step)]
 
 
-def _consent(ctx: Context, flow, answer: str) -> list[Message]:
+def _take_name(ctx: Context, flow: Conversation) -> list[Message]:
+    if not 2 <= len(ctx.text) <= 100:
+        return [messages.text(t.BAD_NAME)]
+    conversation.advance(flow, "phone", full_name=ctx.text)
+    return ask(ctx, "phone")
+
+
+def _take_phone(ctx: Context, flow: Conversation) -> list[Message]:
+    phone = normalise_phone(ctx.text)
+    if phone is None:
+        return [messages.text(t.BAD_PHONE)]
+    conversation.advance(flow, "occupation", phone=phone)
+    return ask(ctx, "occupation")
+
+
+def _take_occupation(ctx: Context, flow: Conversation) -> list[Message]:
+    chosen = next((o for o in occupations(ctx) if ctx.text in (o.name, o.code)), None)
+    if chosen is None:
+        return [messages.text(t.BAD_OCCUPATION, [o.name for o in occupations(ctx)])]
+    conversation.advance(flow, "district", occupation=chosen.code)
+    return ask(ctx, "district")
+
+
+def _take_district(ctx: Context, flow: Conversation) -> list[Message]:
+    district = match_district(ctx.text)
+    if district is None:
+        near = [name for name in DISTRICTS if ctx.text.replace("เขต", "").strip() in name][:13]
+        return [messages.text(t.BAD_DISTRICT, near or None)]
+    conversation.advance(flow, "consent", district=district)
+    return ask(ctx, "consent")
+
+
+def _take_consent(ctx: Context, flow: Conversation) -> list[Message]:
     """Save the registration on consent; forget what was typed otherwise."""
+    answer = ctx.text
     if answer == t.CONSENT_NO:
         conversation.finish(ctx, flow)
         return [messages.text(t.CONSENT_DECLINED)]
@@ -134,5 +132,15 @@ def invite_on_follow(ctx: Context, member: Member | None) -> list[Message]:
 
 def register(registry: Registry) -> None:
     """Add the registration command and flow to the registry."""
-    registry.command(t.REGISTER, chat_types={"user"})(interrupts_flows(start_or_resume))
-    registry.flow(FLOW)(on_step)
+    registry.command(t.REGISTER, chat_types={"user"}, interrupts=True)(partial(start_or_resume, registry=registry))
+    registry.flow(
+        FLOW,
+        steps={
+            "name": _take_name,
+            "phone": _take_phone,
+            "occupation": _take_occupation,
+            "district": _take_district,
+            "consent": _take_consent,
+        },
+        before=_need_text,
+    )

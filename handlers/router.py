@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 import handlers.workgroup
-from handlers import basics, cctv, groups, month_reports, news_reports, patrol, registration, work_orders
+from handlers import (
+    basics,
+    cctv,
+    groups,
+    guided_reports,
+    month_reports,
+    news_reports,
+    patrol,
+    registration,
+    work_orders,
+)
 from handlers.registry import Registry
 
 DOMAINS = (
@@ -15,6 +25,7 @@ DOMAINS = (
     work_orders,
     month_reports,
     news_reports,
+    guided_reports,
     handlers.workgroup,
 )
 

@@ -13,13 +13,14 @@ from linebot.v3.messaging import Message
 from sqlalchemy import select
 
 from handlers.context import Context
-from handlers.patrol import actor_name
 from handlers.registry import Registry
 from line import messages
 from line.riskpoint_cards import NEXT_STEPS, ORDER_ACTION, order_card
 from models import OrderStatus, WorkOrder
 from models.settings import get_setting
-from services.riskpoints import ops
+from services.riskpoints.defects import move_order
+from services.riskpoints.photos import add_photos, media_for
+from services.riskpoints.units import unit_chat, unit_for_chat
 from texts import riskpoints as t
 
 
@@ -33,7 +34,7 @@ def on_button(ctx: Context) -> list[Message]:
         return []
     if order is None:
         return []
-    if ops.unit_chat(ctx.session, order.unit) != ctx.chat_id:
+    if unit_chat(ctx.session, order.unit) != ctx.chat_id:
         return [messages.text(t.ORDER_NOT_HERE)]
     if order.status == OrderStatus.CLOSED:
         return [messages.text(t.ORDER_CLOSED_ALREADY.format(ref=order.ref))]
@@ -43,8 +44,8 @@ def on_button(ctx: Context) -> list[Message]:
         order.awaiting_photo_user, order.awaiting_photo_since = ctx.user_id or "pc", ctx.sent_at
         minutes = int(get_setting(ctx.session, "riskpoints.done_photo_minutes"))
         return [messages.text(t.ORDER_ASK_AFTER_PHOTO.format(ref=order.ref, minutes=minutes))]
-    ops.move_order(ctx.session, order, wanted, ctx.sent_at, actor=actor_name(ctx))
-    moved = t.ORDER_MOVED.format(ref=order.ref, status=t.ORDER_STATUS[wanted.value], actor=actor_name(ctx))
+    move_order(ctx.session, order, wanted, ctx.sent_at, actor=ctx.actor_name)
+    moved = t.ORDER_MOVED.format(ref=order.ref, status=t.ORDER_STATUS[wanted.value], actor=ctx.actor_name)
     return [messages.text(moved), *order_card(order)]
 
 
@@ -52,7 +53,7 @@ def take_after_photo(ctx: Context) -> list[Message] | None:
     """A photo in a department's group from someone who tapped "done": the order is done (else pass)."""
     if ctx.chat_type not in ("group", "room") or ctx.message.get("type") != "image":
         return None
-    unit = ops.unit_for_chat(ctx.session, ctx.chat_id)
+    unit = unit_for_chat(ctx.session, ctx.chat_id)
     if unit is None:
         return None
     window = timedelta(minutes=float(get_setting(ctx.session, "riskpoints.done_photo_minutes")))
@@ -70,10 +71,10 @@ def take_after_photo(ctx: Context) -> list[Message] | None:
     )
     if order is None:
         return None
-    media = ops.media_for(ctx.session, str(ctx.message["id"]), "image", ctx.now)
-    ops.add_photos(ctx.session, [(media.id, ctx.sent_at)], role="after", order=order)
+    media = media_for(ctx.session, str(ctx.message["id"]), "image", ctx.now)
+    add_photos(ctx.session, [(media.id, ctx.sent_at)], role="after", order=order)
     order.awaiting_photo_user = order.awaiting_photo_since = None
-    ops.move_order(ctx.session, order, OrderStatus.DONE, ctx.sent_at, actor=actor_name(ctx))
+    move_order(ctx.session, order, OrderStatus.DONE, ctx.sent_at, actor=ctx.actor_name)
     return [messages.text(t.ORDER_DONE.format(ref=order.ref))]
 
 

@@ -12,30 +12,22 @@ from handlers import conversation, registration
 from handlers.context import Context
 from handlers.groups import network_chat
 from handlers.news_reports import listen_in_group
-from handlers.registry import Registry, interrupts_flows
+from handlers.registry import Registry
 from line import messages
+from line.workgroup_cards import ACK_ACTION
 from models import NewsReport, ReportCategory
+from models.periods import Period
 from models.settings import get_setting
 from models.timeutil import fiscal_year, thai_date, thai_datetime, to_bangkok
 from models.workgroup import Meeting, MeetingReport
 from reports.network_kpi import MEETING_KINDS, counted_meetings
-from reports.periods import Period
-from services.workgroup.ops import (
-    WorkgroupError,
-    acknowledge,
-    is_secretariat,
-    next_meeting,
-    recipient_in_chat,
-    record_measure,
-    staff_for_line_user,
-    unacknowledged_count,
-    unlink_line,
-    use_link_code,
-    waiting_reports_statement,
-)
+from services.workgroup.acknowledgements import acknowledge, recipient_in_chat, unacknowledged_count
+from services.workgroup.errors import WorkgroupError
+from services.workgroup.measures import record_measure
+from services.workgroup.meetings import next_meeting, waiting_reports_statement
+from services.workgroup.staff import is_secretariat, staff_for_line_user, unlink_line, use_link_code
 from texts import workgroup as t
 
-ACK_ACTION = "wg_ack"
 WAITING_SHOWN = 10
 
 
@@ -52,7 +44,7 @@ def meeting_summary(ctx: Context) -> list[Message]:
 def _next_meeting_text(ctx: Context) -> str:
     meeting = next_meeting(ctx.session, ctx.now)
     year = fiscal_year(to_bangkok(ctx.now).date())
-    period = Period(year)
+    period = Period.of_fiscal_year(year)
     held = len(counted_meetings(ctx.session, period.starts, ctx.now))
     required = int(get_setting(ctx.session, "workgroup.min_meetings"))
     count = t.MEETINGS_SO_FAR.format(fiscal_year=year, held=held, required=required)
@@ -196,6 +188,6 @@ def register(registry: Registry) -> None:
     """Add the working group's handlers to the registry."""
     registry.command(*t.MEETING_WORDS, chat_types={"user"})(meeting_summary)
     registry.command(*t.UNLINK_WORDS, chat_types={"user"})(unlink_account)
-    registry.command(*t.LINK_WORDS, chat_types={"user"})(interrupts_flows(link_account))
+    registry.command(*t.LINK_WORDS, chat_types={"user"}, interrupts=True)(link_account)
     registry.command(*t.MEASURE_WORDS, chat_types={"group", "room"})(report_measure)
     registry.postback(ACK_ACTION)(on_acknowledge)

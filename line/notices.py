@@ -8,10 +8,26 @@ from typing import Any
 from linebot.v3.messaging import Message
 from sqlalchemy.orm import Session
 
-from services.notices import Notice
+from line import network_cards, riskpoint_cards, workgroup_cards
+from services.notices import (
+    ForwardReminder,
+    ForwardSent,
+    LetterIssued,
+    Notice,
+    OrderSent,
+    RoundMissed,
+    StatusUpdated,
+)
 
 # notice type -> function(session, notice) -> LINE messages; each renderer lives beside its cards
-RENDERERS: dict[type[Notice], Callable[[Session, Any], list[Message]]] = {}
+RENDERERS: dict[type[Notice], Callable[[Session, Any], list[Message]]] = {
+    OrderSent: riskpoint_cards.order_notice,
+    LetterIssued: riskpoint_cards.secretariat_letter,
+    RoundMissed: riskpoint_cards.round_misses,
+    ForwardSent: workgroup_cards.forward_sent,
+    ForwardReminder: workgroup_cards.forward_reminder,
+    StatusUpdated: network_cards.status_updated,
+}
 
 
 def render(session: Session, notice: Notice) -> list[Message]:

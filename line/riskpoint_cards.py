@@ -1,8 +1,10 @@
-"""LINE messages of the risk-point programme that carry buttons: work-order cards, missed rounds, letters."""
+"""LINE messages of the risk-point programme that carry buttons: work-order cards, missed rounds, letters.
+
+The notices the risk-point rules send (services/notices.py) are rendered here; line/notices.py registers them.
+"""
 
 from __future__ import annotations
 
-from datetime import date
 from urllib.parse import urlencode
 
 from linebot.v3.messaging import (
@@ -21,9 +23,12 @@ from linebot.v3.messaging import (
 from sqlalchemy.orm import Session
 
 from line.messages import MAX_QUICK_REPLY_ITEMS
-from models import CoordinationLetter, OrderStatus, RoundMiss, WorkOrder
+from models import OrderStatus, RoundMiss, WorkOrder
 from models.settings import get_setting
 from models.timeutil import thai_date, thai_datetime
+from reports.documents.numbers import doc_number
+from services.notices import LetterIssued, OrderSent, RoundMissed
+from services.riskpoints.patrols import round_label
 from texts import riskpoints as t
 
 ORDER_ACTION = "wo"
@@ -84,13 +89,17 @@ def order_card(order: WorkOrder) -> list[Message]:
     return [FlexMessage(alt_text=alt[:400], contents=bubble)]
 
 
-def round_misses(session: Session, day: date, round_no: int, misses: list[RoundMiss]) -> list[Message]:
-    """The end-of-round message to a patrol unit: its unvisited points, with a reason button for each."""
-    from services.riskpoints.ops import round_label
+def order_notice(session: Session, notice: OrderSent) -> list[Message]:
+    """A work order sent to its department's group: its card with the buttons."""
+    return order_card(notice.order)
 
-    label = round_label(session, round_no)
+
+def round_misses(session: Session, notice: RoundMissed) -> list[Message]:
+    """The end-of-round message to a patrol unit: its unvisited points, with a reason button for each."""
+    label = round_label(session, notice.round_no)
+    misses = notice.misses
     lines = "\n".join(f"• {m.point.code} {m.point.name}" for m in misses)
-    body = t.ROUND_MISSED.format(round=label, day=thai_date(day, short=True), count=len(misses), points=lines)
+    body = t.ROUND_MISSED.format(round=label, day=thai_date(notice.day, short=True), count=len(misses), points=lines)
     items = [
         QuickReplyItem(action=postback(t.MISS_REASON_FOR.format(code=m.point.code), action=MISS_ACTION, id=m.id))
         for m in misses[:MAX_QUICK_REPLY_ITEMS]
@@ -108,10 +117,9 @@ def miss_reasons(miss: RoundMiss, round_name: str) -> list[Message]:
     return [TextMessage(text=body, quick_reply=QuickReply(items=items))]
 
 
-def secretariat_letter(session: Session, letter: CoordinationLetter, method: str) -> list[Message]:
+def secretariat_letter(session: Session, notice: LetterIssued) -> list[Message]:
     """Tell the secretariat a camera is broken and a coordination letter was issued."""
-    from services.riskpoints.ops import doc_number
-
+    letter, method = notice.letter, notice.method
     camera, point = letter.camera, letter.camera.point
     body = t.SECRETARIAT_LETTER.format(
         camera=camera.code,

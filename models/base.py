@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, Enum, MetaData
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -15,6 +16,11 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def enum_column(kind: type[enum.Enum], length: int = 20) -> Enum:
+    """A portable string enum column storing the members' values."""
+    return Enum(kind, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 class UTCDateTime(TypeDecorator):

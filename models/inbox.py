@@ -6,10 +6,10 @@ import enum
 import hashlib
 from datetime import datetime
 
-from sqlalchemy import Enum, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base
+from models.base import Base, enum_column
 from models.timeutil import utcnow
 
 
@@ -53,7 +53,7 @@ class InboxEvent(Base):
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     payload: Mapped[str] = mapped_column(Text)
     status: Mapped[InboxStatus] = mapped_column(
-        Enum(InboxStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        enum_column(InboxStatus, 16),
         default=InboxStatus.PENDING,
     )
     attempts: Mapped[int] = mapped_column(default=0)

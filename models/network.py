@@ -5,16 +5,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base
+from models.base import Base, enum_column
 from models.timeutil import utcnow
-
-
-def _enum(kind: type[enum.Enum], length: int = 20) -> Enum:
-    """A portable string enum column storing the members' values."""
-    return Enum(kind, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 class Occupation(Base):
@@ -66,7 +61,7 @@ class NewsReport(Base):
     category_code: Mapped[str | None] = mapped_column(ForeignKey("report_categories.code"))
     suggested_category: Mapped[str | None] = mapped_column(String(30))
     category_set_by: Mapped[str | None] = mapped_column(String(80))
-    status: Mapped[ReportStatus] = mapped_column(_enum(ReportStatus), default=ReportStatus.NEW)
+    status: Mapped[ReportStatus] = mapped_column(enum_column(ReportStatus), default=ReportStatus.NEW)
     district: Mapped[str | None] = mapped_column(String(60))
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
@@ -126,7 +121,7 @@ class MediaFile(Base):
     line_message_id: Mapped[str] = mapped_column(String(40), unique=True)
     kind: Mapped[str] = mapped_column(String(12))
     file_name: Mapped[str | None] = mapped_column(String(255))
-    status: Mapped[MediaStatus] = mapped_column(_enum(MediaStatus), default=MediaStatus.PENDING)
+    status: Mapped[MediaStatus] = mapped_column(enum_column(MediaStatus), default=MediaStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     path: Mapped[str | None] = mapped_column(String(400))

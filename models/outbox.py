@@ -6,10 +6,10 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, text, true
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base
+from models.base import Base, enum_column
 from models.timeutil import utcnow
 
 
@@ -46,7 +46,7 @@ class OutgoingMessage(Base):
     messages: Mapped[list] = mapped_column(JSON)
     retry_key: Mapped[str] = mapped_column(String(36), default=lambda: str(uuid.uuid4()), unique=True)
     status: Mapped[OutboxStatus] = mapped_column(
-        Enum(OutboxStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        enum_column(OutboxStatus, 16),
         default=OutboxStatus.PENDING,
     )
     # reply, push, multicast; reply-confirmed, push-after-reply, reply-unknown (pending): see runtime/delivery.py

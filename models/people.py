@@ -6,10 +6,10 @@ import enum
 import secrets
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base
+from models.base import Base, enum_column
 from models.timeutil import utcnow
 
 
@@ -42,7 +42,7 @@ class Member(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     reporter_code: Mapped[str] = mapped_column(String(12), unique=True, default=new_reporter_code)
     status: Mapped[MemberStatus] = mapped_column(
-        Enum(MemberStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        enum_column(MemberStatus, 16),
         default=MemberStatus.UNREGISTERED,
     )
     full_name: Mapped[str | None] = mapped_column(String(200))

@@ -5,16 +5,11 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, Enum, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base
+from models.base import Base, enum_column
 from models.timeutil import utcnow
-
-
-def _enum(kind: type[enum.Enum], length: int = 20) -> Enum:
-    """A portable string enum column storing the members' values."""
-    return Enum(kind, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 class UnitKind(enum.StrEnum):
@@ -33,7 +28,7 @@ class RiskUnit(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[UnitKind] = mapped_column(_enum(UnitKind))
+    kind: Mapped[UnitKind] = mapped_column(enum_column(UnitKind))
     district: Mapped[str | None] = mapped_column(String(60))
     chat_id: Mapped[int | None] = mapped_column(ForeignKey("chats.id"))
     is_active: Mapped[bool] = mapped_column(default=True)
@@ -149,7 +144,7 @@ class CameraCheck(Base):
     point_id: Mapped[int] = mapped_column(ForeignKey("rp_points.id"))
     checked_at: Mapped[datetime]
     check_day: Mapped[date] = mapped_column(Date)
-    status: Mapped[CameraStatus] = mapped_column(_enum(CameraStatus))
+    status: Mapped[CameraStatus] = mapped_column(enum_column(CameraStatus))
     method: Mapped[str] = mapped_column(String(10))  # on_site | centre
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     staff_username: Mapped[str | None] = mapped_column(String(80))
@@ -177,7 +172,7 @@ class Defect(Base):
     point_id: Mapped[int] = mapped_column(ForeignKey("rp_points.id"))
     kind: Mapped[str] = mapped_column(String(20))  # lighting | trees | cctv | vehicle | other
     camera_id: Mapped[int | None] = mapped_column(ForeignKey("rp_cameras.id"))
-    status: Mapped[DefectStatus] = mapped_column(_enum(DefectStatus), default=DefectStatus.OPEN)
+    status: Mapped[DefectStatus] = mapped_column(enum_column(DefectStatus), default=DefectStatus.OPEN)
     note: Mapped[str | None] = mapped_column(Text)
     opened_at: Mapped[datetime] = mapped_column(index=True)
     closed_at: Mapped[datetime | None] = mapped_column(index=True)
@@ -211,7 +206,7 @@ class WorkOrder(Base):
     ref: Mapped[str] = mapped_column(String(20), unique=True)
     defect_id: Mapped[int] = mapped_column(ForeignKey("rp_defects.id"), unique=True)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("rp_units.id"), index=True)
-    status: Mapped[OrderStatus] = mapped_column(_enum(OrderStatus), default=OrderStatus.NEW)
+    status: Mapped[OrderStatus] = mapped_column(enum_column(OrderStatus), default=OrderStatus.NEW)
     created_at: Mapped[datetime]
     accepted_at: Mapped[datetime | None]
     done_at: Mapped[datetime | None]

@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base
+from models.base import Base, enum_column
 from models.timeutil import utcnow
 
 
@@ -30,7 +30,7 @@ class JobRun(Base):
     job: Mapped[str] = mapped_column(String(40), index=True)
     period: Mapped[str] = mapped_column(String(40))
     status: Mapped[RunStatus] = mapped_column(
-        Enum(RunStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        enum_column(RunStatus, 16),
         default=RunStatus.RUNNING,
     )
     late: Mapped[bool] = mapped_column(default=False)

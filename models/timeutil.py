@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
-BE_OFFSET = 543
+_BE_OFFSET = 543
 
 THAI_MONTHS = (
     "มกราคม",
@@ -59,7 +59,22 @@ def to_bangkok(moment: datetime) -> datetime:
 
 def be_year(day: date) -> int:
     """Return the Buddhist Era year of a date."""
-    return day.year + BE_OFFSET
+    return to_be(day.year)
+
+
+def to_be(year: int) -> int:
+    """Return the Buddhist Era number of a Common Era year."""
+    return year + _BE_OFFSET
+
+
+def from_be(year: int) -> int:
+    """Return the Common Era number of a Buddhist Era year."""
+    return year - _BE_OFFSET
+
+
+def ce_year(year: int) -> int:
+    """Return the Common Era number of a year typed in either era (above 2400 means Buddhist Era)."""
+    return from_be(year) if year > 2400 else year
 
 
 def thai_date(day: date | datetime, *, short: bool = False) -> str:
@@ -88,5 +103,5 @@ def fiscal_quarter(day: date) -> int:
 
 def fiscal_year_bounds(fy_be: int) -> tuple[date, date]:
     """Return the first and last day of a fiscal year named by its BE year."""
-    ce = fy_be - BE_OFFSET
+    ce = from_be(fy_be)
     return date(ce - 1, 10, 1), date(ce, 9, 30)

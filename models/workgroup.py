@@ -9,16 +9,11 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base
+from models.base import Base, enum_column
 from models.timeutil import utcnow
-
-
-def _enum(kind: type[enum.Enum], length: int = 20) -> Enum:
-    """A portable string enum column storing the members' values."""
-    return Enum(kind, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 class AgencyKind(enum.StrEnum):
@@ -93,7 +88,7 @@ class Agency(Base):
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     short_name: Mapped[str | None] = mapped_column(String(60))
-    kind: Mapped[AgencyKind] = mapped_column(_enum(AgencyKind, 10))
+    kind: Mapped[AgencyKind] = mapped_column(enum_column(AgencyKind, 10))
     immigration_authority: Mapped[bool] = mapped_column(default=False)
     district: Mapped[str | None] = mapped_column(String(60))  # a district office's district
     addressee: Mapped[str | None] = mapped_column(String(200))  # whom a letter is addressed to ("เรียน ...")
@@ -137,7 +132,7 @@ class CommitteeMember(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     committee_id: Mapped[int] = mapped_column(ForeignKey("wg_committees.id"))
-    role: Mapped[CommitteeRole] = mapped_column(_enum(CommitteeRole))
+    role: Mapped[CommitteeRole] = mapped_column(enum_column(CommitteeRole))
     agency_id: Mapped[int] = mapped_column(ForeignKey("wg_agencies.id"))
     full_name: Mapped[str | None] = mapped_column(String(200))
     position: Mapped[str | None] = mapped_column(String(200))
@@ -176,8 +171,8 @@ class Meeting(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     committee_id: Mapped[int] = mapped_column(ForeignKey("wg_committees.id"))
-    kind: Mapped[MeetingKind] = mapped_column(_enum(MeetingKind, 10))
-    status: Mapped[MeetingStatus] = mapped_column(_enum(MeetingStatus, 12), default=MeetingStatus.PLANNED)
+    kind: Mapped[MeetingKind] = mapped_column(enum_column(MeetingKind, 10))
+    status: Mapped[MeetingStatus] = mapped_column(enum_column(MeetingStatus, 12), default=MeetingStatus.PLANNED)
     title: Mapped[str] = mapped_column(String(300))
     starts_at: Mapped[datetime]
     place: Mapped[str | None] = mapped_column(String(300))
@@ -249,7 +244,7 @@ class Forward(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     ref_no: Mapped[str] = mapped_column(String(20), unique=True)  # e.g. FW-2564-0001
     fiscal_year: Mapped[int]
-    kind: Mapped[ForwardKind] = mapped_column(_enum(ForwardKind, 10))
+    kind: Mapped[ForwardKind] = mapped_column(enum_column(ForwardKind, 10))
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("wg_meetings.id"))
     subject: Mapped[str] = mapped_column(String(300))
     note: Mapped[str | None] = mapped_column(Text)
@@ -308,7 +303,7 @@ class Measure(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     forward_id: Mapped[int] = mapped_column(ForeignKey("wg_forwards.id"))
     agency_id: Mapped[int] = mapped_column(ForeignKey("wg_agencies.id"))
-    kind: Mapped[MeasureKind] = mapped_column(_enum(MeasureKind, 10))
+    kind: Mapped[MeasureKind] = mapped_column(enum_column(MeasureKind, 10))
     title: Mapped[str] = mapped_column(String(300))
     detail: Mapped[str | None] = mapped_column(Text)
     district: Mapped[str | None] = mapped_column(String(60))

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from models import Chat, Member, MemberStatus, NewsReport, Occupation, ReportStatus
+from models.periods import Period
 from models.settings import get_setting
-from models.timeutil import BANGKOK, fiscal_year_bounds, thai_date, to_bangkok
+from models.timeutil import thai_date, to_bangkok
 from models.workgroup import (
     AgencyKind,
     Committee,
@@ -29,7 +30,6 @@ from models.workgroup import (
     MeetingKind,
     MeetingStatus,
 )
-from reports.periods import Period
 
 COUNTED_REPORTS = (ReportStatus.NEW, ReportStatus.RECEIVED, ReportStatus.FORWARDED, ReportStatus.CLOSED)
 DIRECT_CHANNEL = "แชตส่วนตัวกับบอท (LINE 1:1)"
@@ -46,47 +46,11 @@ class LevelResult:
     evidence: dict = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class YearToDate:
-    """A fiscal year from its first day to the end of one quarter: the KPI "as reached by" then."""
-
-    fiscal_year: int
-    quarter: int
-
-    @property
-    def first_day(self) -> date:
-        """The fiscal year's first day (Bangkok)."""
-        return fiscal_year_bounds(self.fiscal_year)[0]
-
-    @property
-    def last_day(self) -> date:
-        """The last day of the quarter (Bangkok)."""
-        return Period(self.fiscal_year, self.quarter).last_day
-
-    @property
-    def starts(self) -> datetime:
-        """The first instant of the fiscal year (aware)."""
-        return datetime.combine(self.first_day, time.min, BANGKOK)
-
-    @property
-    def ends(self) -> datetime:
-        """The first instant after the quarter (aware)."""
-        return datetime.combine(self.last_day + timedelta(days=1), time.min, BANGKOK)
-
-    def label(self) -> str:
-        """In Thai, e.g. 'ปีงบประมาณ 2564 ถึงสิ้นไตรมาสที่ 2 (1 ต.ค. 2563 – 31 มี.ค. 2564)'."""
-        span = f"{thai_date(self.first_day, short=True)} – {thai_date(self.last_day, short=True)}"
-        return f"ปีงบประมาณ {self.fiscal_year} ถึงสิ้นไตรมาสที่ {self.quarter} ({span})"
-
-
-KpiPeriod = Period | YearToDate
-
-
 @dataclass
 class NetworkKpi:
     """The network KPI for a period: the highest level reached on the ladder and each level's result."""
 
-    period: KpiPeriod
+    period: Period
     levels: list[LevelResult]
     target: int | None = None
 
@@ -106,7 +70,7 @@ class NetworkKpi:
         return self.target is not None and self.level >= self.target
 
 
-def level_1(session: Session, period: KpiPeriod) -> LevelResult:
+def level_1(session: Session, period: Period) -> LevelResult:
     """Level 1: a network whose active members cover at least N occupational groups by the period's end."""
     minimum = int(get_setting(session, "network.level1_min_occupations"))
     names = dict(session.execute(select(Occupation.code, Occupation.name)).all())
@@ -147,7 +111,7 @@ def level_1(session: Session, period: KpiPeriod) -> LevelResult:
     return LevelResult(1, "จัดตั้งเครือข่ายข่าวความมั่นคง", achieved, reason, evidence)
 
 
-def level_2(session: Session, period: KpiPeriod) -> LevelResult:
+def level_2(session: Session, period: Period) -> LevelResult:
     """Level 2: at least one 24-hour channel received reports in the period."""
     rows = session.execute(
         select(NewsReport.channel, Chat.name, NewsReport.started_at)
@@ -228,9 +192,9 @@ def _validity(committee: Committee) -> str:
     return f"{thai_date(committee.valid_from)} – {until}"
 
 
-def level_3(session: Session, period: KpiPeriod) -> LevelResult:
+def level_3(session: Session, period: Period) -> LevelResult:
     """Level 3: a committee in force with BMA units and an outside agency with authority over immigration."""
-    first, last = period.first_day, period.last_day
+    first, last = period.first, period.last
     committees = []
     qualifying = 0
     for committee in committees_in_force(session, first, last):
@@ -308,7 +272,7 @@ def counted_meetings(session: Session, starts: datetime, ends: datetime) -> list
     return [meeting for meeting in meetings_between(session, starts, ends) if meeting_verdict(meeting) is None]
 
 
-def level_4(session: Session, period: KpiPeriod) -> LevelResult:
+def level_4(session: Session, period: Period) -> LevelResult:
     """Level 4: at least N meetings of the working group that exchanged or considered network information."""
     required = int(get_setting(session, "workgroup.min_meetings"))
     counted, not_counted = [], []
@@ -342,7 +306,7 @@ def level_4(session: Session, period: KpiPeriod) -> LevelResult:
     return LevelResult(4, "ประชุมคณะทำงานเพื่อพิจารณาข่าวสารจากเครือข่าย", achieved, reason, evidence)
 
 
-def level_5(session: Session, period: KpiPeriod) -> LevelResult:
+def level_5(session: Session, period: Period) -> LevelResult:
     """Level 5: information or meeting results forwarded to agencies, and a measure or policy recorded."""
     forwards = list(
         session.scalars(
@@ -357,7 +321,7 @@ def level_5(session: Session, period: KpiPeriod) -> LevelResult:
             select(Measure)
             .join(Forward, Forward.id == Measure.forward_id)
             .where(Forward.sent_at >= period.starts, Forward.sent_at < period.ends)
-            .where(Measure.reported_on <= period.last_day)
+            .where(Measure.reported_on <= period.last)
             .options(selectinload(Measure.agency), selectinload(Measure.forward))
             .order_by(Measure.reported_on, Measure.id)
         )
@@ -410,7 +374,7 @@ MEASURE_KINDS = {"measure": "มาตรการ", "policy": "นโยบา�
 LEVELS = (level_1, level_2, level_3, level_4, level_5)
 
 
-def network_kpi(session: Session, period: KpiPeriod) -> NetworkKpi:
+def network_kpi(session: Session, period: Period) -> NetworkKpi:
     """Compute every level of the network KPI for a fiscal year, a quarter, or a year to a quarter's end."""
     target = int(get_setting(session, "network.kpi_target"))
     return NetworkKpi(period, [level(session, period) for level in LEVELS], target)
@@ -418,7 +382,7 @@ def network_kpi(session: Session, period: KpiPeriod) -> NetworkKpi:
 
 def kpi_by_quarter(session: Session, fiscal_year: int) -> list[NetworkKpi]:
     """The KPI as reached by the end of each quarter of a fiscal year (cumulative from 1 October)."""
-    return [network_kpi(session, YearToDate(fiscal_year, quarter)) for quarter in (1, 2, 3, 4)]
+    return [network_kpi(session, Period.year_to_date(fiscal_year, quarter)) for quarter in (1, 2, 3, 4)]
 
 
 EVIDENCE_CHECKLIST = (

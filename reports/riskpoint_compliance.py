@@ -13,7 +13,6 @@ What is required (days a point or camera was in service) is computed from the fe
 
 from __future__ import annotations
 
-import calendar
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -22,65 +21,11 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from models import CameraCheck, Defect, MonthlySubmission, PatrolCheck, RiskCamera, RiskPoint, RiskUnit, UnitKind
+from models.periods import Period
 from models.settings import get_setting
 from models.timeutil import BANGKOK
-from reports.periods import Period
 
 OFFICE = "office"
-
-
-@dataclass(frozen=True)
-class Span:
-    """Inclusive Bangkok days, e.g. a month or a fiscal quarter."""
-
-    first: date
-    last: date
-
-    @property
-    def starts(self) -> datetime:
-        """The first instant (aware)."""
-        return datetime.combine(self.first, time.min, BANGKOK)
-
-    @property
-    def ends(self) -> datetime:
-        """The first instant after the span (aware)."""
-        return datetime.combine(self.last + timedelta(days=1), time.min, BANGKOK)
-
-    @property
-    def days(self) -> int:
-        """How many days the span has."""
-        return (self.last - self.first).days + 1
-
-    def clipped(self, as_of: date | None) -> Span | None:
-        """The part of the span up to as_of (None when nothing of it has passed)."""
-        if as_of is None or as_of >= self.last:
-            return self
-        if as_of < self.first:
-            return None
-        return Span(self.first, as_of)
-
-
-def day_span(day: date) -> Span:
-    """One day."""
-    return Span(day, day)
-
-
-def month_span(year: int, month: int) -> Span:
-    """A calendar month (Common Era year; a Buddhist Era year above 2400 is converted)."""
-    year = year - 543 if year > 2400 else year
-    return Span(date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1]))
-
-
-def quarter_span(fiscal_year: int, quarter: int) -> Span:
-    """A fiscal quarter (fiscal year named by its BE year; quarter 1 = October to December)."""
-    period = Period(fiscal_year, quarter)
-    return Span(period.first_day, period.last_day)
-
-
-def fiscal_year_span(fiscal_year: int) -> Span:
-    """A fiscal year named by its BE year (1 October to 30 September)."""
-    period = Period(fiscal_year)
-    return Span(period.first_day, period.last_day)
 
 
 def _percent(done: int | float, required: int | float) -> float | None:
@@ -168,7 +113,7 @@ class Compliance:
         }
 
 
-def _overlap_days(span: Span, start: date, stop: date | None) -> int:
+def _overlap_days(span: Period, start: date, stop: date | None) -> int:
     """Days of the span in [start, stop) (stop None: still in service)."""
     first = max(span.first, start)
     last = span.last if stop is None else min(span.last, stop - timedelta(days=1))
@@ -179,7 +124,7 @@ def _key(level: str, point_id, district):
     return point_id if level == "point" else district if level == "district" else OFFICE
 
 
-def _compute(session: Session, span: Span, level: str, district: str | None, as_of: date | None) -> dict:
+def _compute(session: Session, span: Period, level: str, district: str | None, as_of: date | None) -> dict:
     """The compliance of every point, district or the office (level) over a span."""
     result: dict = defaultdict(Compliance)
     points = select(
@@ -201,7 +146,7 @@ def _compute(session: Session, span: Span, level: str, district: str | None, as_
     return dict(result)
 
 
-def _patrols(session, span: Span, level, district, point_rows, result) -> None:
+def _patrols(session, span: Period, level, district, point_rows, result) -> None:
     for row in point_rows:
         days = _overlap_days(span, row.active_from, row.retired_on)
         result[_key(level, row.id, row.district)].patrols_required += days * row.required_patrols
@@ -229,7 +174,7 @@ def _patrols(session, span: Span, level, district, point_rows, result) -> None:
         result[key].patrols_done += int(row[-1] or 0)
 
 
-def _cameras(session, span: Span, level, district, point_rows, result) -> None:
+def _cameras(session, span: Period, level, district, point_rows, result) -> None:
     points = {row.id: row for row in point_rows}
     for camera in session.execute(select(RiskCamera.point_id, RiskCamera.active_from, RiskCamera.retired_on)):
         point = points.get(camera.point_id)
@@ -256,7 +201,7 @@ def _cameras(session, span: Span, level, district, point_rows, result) -> None:
         result[row[0] if columns else OFFICE].cameras_done += int(row[-1] or 0)
 
 
-def _defects(session, span: Span, level, district, point_district, result) -> None:
+def _defects(session, span: Period, level, district, point_district, result) -> None:
     starts, ends = span.starts, span.ends
     query = select(Defect.point_id, Defect.opened_at, Defect.closed_at).where(
         Defect.opened_at < ends, (Defect.closed_at.is_(None)) | (Defect.closed_at >= starts)
@@ -285,18 +230,18 @@ def due_instant(session: Session, year: int, month: int) -> datetime:
     return datetime.combine(following + timedelta(days=due_day), time.min, BANGKOK)
 
 
-def months_ending_in(span: Span) -> list[tuple[int, int]]:
+def months_ending_in(span: Period) -> list[tuple[int, int]]:
     """The (year, month) pairs whose last day lies in the span."""
     months, cursor = [], date(span.first.year, span.first.month, 1)
     while cursor <= span.last:
-        last = month_span(cursor.year, cursor.month).last
+        last = Period.of_month(cursor.year, cursor.month).last
         if span.first <= last <= span.last:
             months.append((cursor.year, cursor.month))
         cursor = last + timedelta(days=1)
     return months
 
 
-def _reports(session, span: Span, level, district, as_of, result) -> None:
+def _reports(session, span: Period, level, district, as_of, result) -> None:
     months = months_ending_in(span)
     if as_of is not None:
         cutoff = datetime.combine(as_of + timedelta(days=1), time.min, BANGKOK)
@@ -332,7 +277,7 @@ def _reports(session, span: Span, level, district, as_of, result) -> None:
             result[key].reports_late += 1
 
 
-def compliance(session: Session, span: Span, *, district: str | None = None, as_of: date | None = None) -> Compliance:
+def compliance(session: Session, span: Period, *, district: str | None = None, as_of: date | None = None) -> Compliance:
     """The whole office's compliance over a span (or one district's); as_of counts only days passed."""
     level = "district" if district is not None else OFFICE
     found = _compute(session, span, level, district, as_of)
@@ -340,12 +285,12 @@ def compliance(session: Session, span: Span, *, district: str | None = None, as_
 
 
 def by_point(
-    session: Session, span: Span, *, district: str | None = None, as_of: date | None = None
+    session: Session, span: Period, *, district: str | None = None, as_of: date | None = None
 ) -> dict[int, Compliance]:
     """Each point's compliance (by point id); month reports do not apply to points."""
     return _compute(session, span, "point", district, as_of)
 
 
-def by_district(session: Session, span: Span, *, as_of: date | None = None) -> dict[str, Compliance]:
+def by_district(session: Session, span: Period, *, as_of: date | None = None) -> dict[str, Compliance]:
     """Each district's compliance."""
     return _compute(session, span, "district", None, as_of)

@@ -20,24 +20,20 @@ from models import (
     UnitKind,
     WorkOrder,
 )
-from models.timeutil import THAI_MONTHS, be_year
+from models.periods import Period
+from models.timeutil import ce_year
 from reports import riskpoint_compliance as rc
 
 
 def month_label(year: int, month: int) -> str:
     """e.g. 'ตุลาคม 2569'."""
-    span = rc.month_span(year, month)
-    return f"{THAI_MONTHS[span.first.month - 1]} {be_year(span.first)}"
-
-
-def _ce(year: int) -> int:
-    return year - 543 if year > 2400 else year
+    return Period.of_month(year, month).label()
 
 
 def unit_figures(session: Session, unit: RiskUnit, year: int, month: int) -> dict:
     """What a unit's month report holds: its points' patrols and camera checks, or its work orders."""
-    year = _ce(year)
-    span = rc.month_span(year, month)
+    year = ce_year(year)
+    span = Period.of_month(year, month)
     if unit.kind == UnitKind.PATROL:
         point_ids = list(session.scalars(select(RiskPoint.id).where(RiskPoint.patrol_unit_id == unit.id)))
         per_point = rc.by_point(session, span)
@@ -92,8 +88,8 @@ def compile_month(session: Session, year: int, month: int) -> dict:
     ``year`` is the Common Era year of the month (a Buddhist Era year above 2400 is accepted too).
     Everything is JSON-ready (numbers, strings, lists and dicts).
     """
-    year = _ce(year)
-    span = rc.month_span(year, month)
+    year = ce_year(year)
+    span = Period.of_month(year, month)
     office = rc.compliance(session, span)
     districts = {name: c.as_dict() for name, c in sorted(rc.by_district(session, span).items())}
     points = session.execute(select(RiskPoint.id, RiskPoint.code, RiskPoint.name, RiskPoint.district)).all()
@@ -212,7 +208,7 @@ def units_expected(session: Session) -> list[RiskUnit]:
 
 def units_pending(session: Session, year: int, month: int) -> list[RiskUnit]:
     """The units that have not yet submitted a month's report (for the day-5 and day-7 reminders)."""
-    year = _ce(year)
+    year = ce_year(year)
     done = set(
         session.scalars(
             select(MonthlySubmission.unit_id).where(MonthlySubmission.year == year, MonthlySubmission.month == month)

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import Chat, Member, MemberStatus, Occupation
+from models.periods import Period
 from models.timeutil import thai_date, utcnow
-from reports.periods import Period
 from texts.network import PURPOSE_NAMES
 
 STATUS = {

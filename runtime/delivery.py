@@ -318,9 +318,13 @@ def _may_reply(row: OutgoingMessage, now: datetime) -> bool:
 
 
 def notifier(session: Session, purpose: str, *, urgent: bool = True) -> Notify:
-    """A notify callback for the rules: render each notice and put it in the outbox (sent after the commit)."""
+    """A notify callback for the rules: render each notice and put it in the outbox (sent after the commit).
+
+    The outbox purpose is ``purpose``, or ``purpose:topic`` for a notice with a topic (e.g. 'forward:FW-2564-0001').
+    """
 
     def notify(recipient: str, notice: Notice) -> None:
-        enqueue(session, recipient, render(session, notice), purpose=purpose, urgent=urgent)
+        labelled = f"{purpose}:{notice.topic}" if notice.topic else purpose
+        enqueue(session, recipient, render(session, notice), purpose=labelled, urgent=urgent)
 
     return notify

@@ -15,40 +15,39 @@ import sys
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from line.messenger import Messenger
 from models.timeutil import BANGKOK, thai_datetime, utcnow
 from runtime.config import ConfigError, load_config
+from runtime.db import make_engine, make_session_factory
 from runtime.logs import configure_logging
 from scheduler import triggers
-from scheduler.jobs import JOBS, check_period, register_jobs
+from scheduler.jobs.registry import JOBS, check_period
 from scheduler.policy import Policy
+from scheduler.registration import register_jobs
 from scheduler.runner import Runner
+from services.media_store import MediaStore
 from texts import scheduler as t
 
 log = logging.getLogger("scheduler")
 
 
 def build_runner(config: dict) -> Runner:
-    """The clock's runner over the same services as the web side (its worker thread is never started)."""
-    from bot.services import Services
-
-    services = Services.from_config(config)
+    """The clock's runner: a session factory, the LINE messenger and the media store, nothing of the web."""
     return Runner(
-        services.sessions,
-        services.messenger,
+        make_session_factory(make_engine(config["DATABASE_URL"])),
+        Messenger(config["LINE_CHANNEL_ACCESS_TOKEN"], config.get("LINE_API_BASE_URL")),
         base_url=config["PUBLIC_BASE_URL"],
-        media_store=services.processor.media_store,
+        media_store=MediaStore(config["MEDIA_DIR"]),
     )
 
 
-def list_jobs(policy: Policy, guarded: set[str], out=print) -> None:
+def list_jobs(policy: Policy, out=print) -> None:
     """Print every job with its next three run times in Thai local time."""
     now = utcnow()
     out(t.LIST_HEADER)
     for spec in JOBS.values():
         out(f"{spec.id}: {t.JOB_TITLES.get(spec.id, spec.id)}")
         upcoming = triggers.upcoming(spec.id, policy, now, 3) if spec.scheduled else []
-        if spec.needs in guarded:
-            out(t.LIST_GUARDED)
         if not upcoming:
             out(t.LIST_NONE)
         for occurrence in upcoming:
@@ -77,7 +76,7 @@ def main(argv: list[str], runner: Runner | None = None) -> int:
             if not args.list:
                 print(exc, file=sys.stderr)
                 return 2
-            list_jobs(Policy.load(None), guarded=set())
+            list_jobs(Policy.load(None))
             return 0
     if args.list:
         try:
@@ -85,7 +84,7 @@ def main(argv: list[str], runner: Runner | None = None) -> int:
         except Exception as exc:  # the database may be down: the defaults still tell the rhythm
             log.warning("settings unavailable (%s); listing with the defaults", type(exc).__name__)
             policy = Policy.load(None)
-        list_jobs(policy, guarded={need for need in ("riskpoints", "workgroup") if not runner.available(need)})
+        list_jobs(policy)
         return 0
     if args.run:
         try:
@@ -97,7 +96,7 @@ def main(argv: list[str], runner: Runner | None = None) -> int:
         if outcome.status == "done":
             print(t.RUN_DONE.format(key=outcome.key, sent=outcome.sent))
             return 0
-        why = {"skipped": t.WHY_CLAIMED, "guarded": t.WHY_GUARDED}.get(outcome.status, t.WHY_FAILED)
+        why = t.WHY_CLAIMED if outcome.status == "skipped" else t.WHY_FAILED
         print(t.RUN_SKIPPED.format(key=outcome.key, why=why))
         return 0 if outcome.status == "skipped" else 1
     return serve(runner)

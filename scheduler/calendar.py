@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import holidays
 
-from models.timeutil import BE_OFFSET
+from models.timeutil import ce_year
 
 AS_IS = "as_is"
 PREVIOUS_WORKING_DAY = "previous_working_day"
@@ -32,7 +32,7 @@ def parse_extra_days(values: Iterable[str]) -> frozenset[date]:
     days = set()
     for value in values or ():
         year, month, day = (int(part) for part in str(value).strip().split("-"))
-        days.add(date(year - BE_OFFSET if year > 2400 else year, month, day))
+        days.add(date(ce_year(year), month, day))
     return frozenset(days)
 
 

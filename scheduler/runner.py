@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import traceback
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from line.messenger import Messenger
 from models.timeutil import utcnow
 from runtime import delivery
 from scheduler import claims, triggers
+from scheduler.context import JobContext, JobSpec
+from scheduler.jobs.registry import JOBS
 from scheduler.policy import Policy
-from scheduler.riskpoints import LIVE
-from scheduler.sender import Recipient, RunSender, resolve
+from scheduler.sender import RunSender
+from services.media_store import MediaStore
 
 log = logging.getLogger("scheduler")
 
@@ -25,67 +26,15 @@ GRACE = timedelta(minutes=10)  # a run later than this after its due time is mar
 DELIVERY_ROUNDS = 200
 
 
-@dataclass(frozen=True)
-class JobSpec:
-    """A job: its body (a module-level function of a context and a period key) and how it is run."""
-
-    id: str
-    run: Callable[[JobContext, str], str | None]
-    stale_after: timedelta = timedelta(days=1)  # older occurrences are not caught up
-    needs: str | None = None  # "riskpoints" or "workgroup": guarded until those modules exist
-    claimed: bool = True  # False: an idempotent maintenance job, run on every firing without a claim
-    scheduled: bool = True  # False: run only by another job or by hand
-
-
 @dataclass
 class Outcome:
     """What one attempt at a run did."""
 
     key: str
-    status: str  # done | skipped | guarded | failed
+    status: str  # done | skipped | failed
     sent: int = 0
     late: bool = False
     note: str | None = None
-
-
-@dataclass
-class JobContext:
-    """What a job body may use: its period, the time, the policy, sessions, a sender and the risk-point source."""
-
-    runner: Runner
-    job: str
-    period: str
-    run_id: int | None
-    now: datetime
-    late: bool
-    policy: Policy
-    due_at: datetime | None = None
-    send: RunSender | None = field(default=None)
-
-    @property
-    def key(self) -> str:
-        """The run's claim key."""
-        return f"{self.job}:{self.period}"
-
-    @property
-    def risk(self):
-        """The risk-point source (see scheduler/riskpoints.py)."""
-        return self.runner.risk
-
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A session in its own transaction, committed when the block ends."""
-        with self.runner.sessions.begin() as session:
-            yield session
-
-    def recipients(self, role: str) -> list[Recipient]:
-        """The recipients a setting names (secretariat, supervisors, admins)."""
-        with self.runner.sessions() as session:
-            return resolve(session, self.policy.recipients.get(role, ()))
-
-    def link(self, path: str) -> str:
-        """An absolute link to a page of this service (PUBLIC_BASE_URL)."""
-        return self.runner.base_url.rstrip("/") + path
 
 
 class Runner:
@@ -94,13 +43,12 @@ class Runner:
     def __init__(
         self,
         sessions: sessionmaker[Session],
-        messenger,
+        messenger: Messenger,
         *,
         base_url: str = "http://127.0.0.1:8000",
         clock: Callable[[], datetime] = utcnow,
         owner: str | None = None,
-        risk=None,
-        media_store=None,
+        media_store: MediaStore | None = None,
         jobs: dict[str, JobSpec] | None = None,
     ):
         """Keep the collaborators; nothing runs until run or run_due is called."""
@@ -109,23 +57,9 @@ class Runner:
         self.base_url = base_url
         self.clock = clock
         self.owner = owner or claims.owner_name()
-        self.risk = risk if risk is not None else LIVE
         self.media_store = media_store
-        if jobs is None:
-            from scheduler.jobs import JOBS
-
-            jobs = JOBS
-        self.jobs = jobs
+        self.jobs = JOBS if jobs is None else jobs
         self.scheduler = None  # the APScheduler instance, once register_jobs has been given this runner
-        self._guard_logged: set[str] = set()
-
-    def available(self, feature: str) -> bool:
-        """Whether the modules a job needs are there (risk points: the injected source decides)."""
-        if feature == "riskpoints":
-            return self.risk.available()
-        from scheduler import workgroup_jobs
-
-        return workgroup_jobs.available()
 
     def policy(self) -> Policy:
         """The current settings."""
@@ -142,14 +76,9 @@ class Runner:
         policy: Policy | None = None,
         deliver: bool = True,
     ) -> Outcome:
-        """Claim and run one (job, period); a claimed or guarded run does nothing."""
+        """Claim and run one (job, period); a run already claimed does nothing."""
         spec = self.jobs[job]
         key = f"{job}:{period}"
-        if spec.needs and not self.available(spec.needs):
-            if key not in self._guard_logged:
-                log.info("%s: the %s modules are missing; the job is registered but guarded", key, spec.needs)
-                self._guard_logged.add(key)
-            return Outcome(key, "guarded")
         now = self.clock()
         late = due_at is not None and now - due_at > GRACE
         run_id = None
@@ -167,7 +96,20 @@ class Runner:
             )
             if run_id is None:
                 return Outcome(key, "skipped")
-        context = JobContext(self, job, period, run_id, now, late, policy or self.policy(), due_at)
+        context = JobContext(
+            job,
+            period,
+            run_id,
+            now,
+            late,
+            policy or self.policy(),
+            self.sessions,
+            self.messenger,
+            self.base_url,
+            self.run,
+            self.media_store,
+            due_at,
+        )
         if run_id is not None:
             context.send = RunSender(self.sessions, run_id, job, now)
         try:
@@ -220,8 +162,3 @@ class Runner:
             if sent == 0:
                 break
         return total
-
-
-def json_ready(value):
-    """A deep copy of a value that a JSON column can store (dates and the like become strings)."""
-    return json.loads(json.dumps(value, ensure_ascii=False, default=str))

@@ -21,9 +21,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from line.messages import MAX_MESSAGES_PER_CALL
-from models import Chat, JobSend
+from models import Chat, JobSend, RiskUnit, UnitKind
 from runtime import delivery
 from scheduler import claims
+from services.riskpoints.units import unit_chat
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +48,8 @@ class Recipient:
 def resolve(session: Session, entries: Iterable[str]) -> list[Recipient]:
     """Recipients named by a setting: LINE ids as they are, other words as purposes of registered groups.
 
-    A purpose matches registered groups the bot is still in (chats.purpose) and, once the risk-point
-    registry exists, the LINE groups of its units of that kind (e.g. "secretariat").
+    A purpose matches registered groups the bot is still in (chats.purpose) and the LINE groups of
+    the risk-point units of that kind (e.g. "secretariat").
     """
     found: dict[str, Recipient] = {}
     for entry in entries:
@@ -63,11 +64,17 @@ def resolve(session: Session, entries: Iterable[str]) -> list[Recipient]:
             .order_by(Chat.id)
         ):
             found.setdefault(line_id, Recipient(line_id, name))
-        from scheduler import riskpoints
-
-        for recipient in riskpoints.unit_chats_of_kind(session, entry):
+        for recipient in _unit_chats_of_kind(session, entry):
             found.setdefault(recipient.line_id, recipient)
     return list(found.values())
+
+
+def _unit_chats_of_kind(session: Session, kind: str) -> list[Recipient]:
+    """The LINE groups of the active risk-point units of a kind (e.g. secretariat); none for other words."""
+    if kind not in {member.value for member in UnitKind}:
+        return []
+    units = session.scalars(select(RiskUnit).where(RiskUnit.kind == UnitKind(kind), RiskUnit.is_active))
+    return [Recipient(line_id, unit.name) for unit in units if (line_id := unit_chat(session, unit))]
 
 
 def compact(messages: list[Message]) -> list[Message]:

@@ -14,9 +14,9 @@ from datetime import date, datetime, time, timedelta
 
 from apscheduler.triggers.base import BaseTrigger
 
+from models.periods import Period
 from models.timeutil import BANGKOK, fiscal_quarter, fiscal_year, to_bangkok
-from reports.periods import Period
-from scheduler.periods import Month, at, day_key, quarter_key, round_key
+from scheduler.periods import at, day_key, round_key
 from scheduler.policy import Policy
 
 HORIZON = timedelta(days=400)
@@ -37,18 +37,18 @@ class Occurrence:
         return f"{self.job}:{self.period}"
 
 
-def _months(start: datetime, end: datetime, lead: int = 1) -> Iterator[Month]:
+def _months(start: datetime, end: datetime, lead: int = 1) -> Iterator[Period]:
     """Report months whose cycle (run in the following month) may touch [start, end)."""
-    month = Month.of(start)
+    month = Period.month_of(start)
     for _ in range(lead + 1):
         month = month.previous()
-    last = Month.of(end)
+    last = Period.month_of(end)
     while month <= last:
         yield month
         month = month.next()
 
 
-def monthly_steps(month: Month, policy: Policy) -> dict[str, datetime]:
+def monthly_steps(month: Period, policy: Policy) -> dict[str, datetime]:
     """The monthly cycle of one report month, run in the month after it: job[:step] -> due time."""
     cycle = month.next()
     nominal = policy.due_day
@@ -80,7 +80,7 @@ def _monthly(job: str) -> Callable[[Policy, datetime, datetime], list[Occurrence
 
 def quarterly_due(period: Period, policy: Policy) -> datetime:
     """When a fiscal quarter's summary goes out: a set day of the month after it ends."""
-    after = Month.of(period.last_day).next()
+    after = Period.month_of(period.last).next()
     return at(after.day(policy.quarterly_day), policy.quarterly_time)
 
 
@@ -90,10 +90,10 @@ def _quarterly(policy: Policy, start: datetime, end: datetime) -> list[Occurrenc
         if month.month not in (12, 3, 6, 9):
             continue
         first = month.day(1)
-        period = Period(fiscal_year(first), fiscal_quarter(first))
+        period = Period.of_quarter(fiscal_year(first), fiscal_quarter(first))
         due_at = quarterly_due(period, policy)
         if start <= due_at < end:
-            found.append(Occurrence(due_at, "quarterly-summary", quarter_key(period)))
+            found.append(Occurrence(due_at, "quarterly-summary", period.key))
     return found
 
 

@@ -14,6 +14,14 @@ from sqlalchemy.orm import Session
 
 from models import ReportVersion
 
+MONTH_REPORT = "riskpoint-month"  # the kind of the day-7 compilation's versions
+REPORT_PATH = "/admin/scheduler/reports/{id}"  # the admin page of one version (linked from the cards)
+
+
+def json_ready(value):
+    """A deep copy of a value that a JSON column can store (dates and the like become strings)."""
+    return json.loads(json.dumps(value, ensure_ascii=False, default=str))
+
 
 def digest(data: dict) -> str:
     """A stable fingerprint of a report's data."""

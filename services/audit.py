@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, has_request_context, request
-from flask_login import current_user
 from sqlalchemy.orm import Session
 
 from models import AuditEntry
@@ -48,7 +46,7 @@ class Action:
     NETWORK_LIST_UPDATE = "network.list_update"
     # PDPA retention (services/privacy/retention.py): what the purge removed, counts only
     RETENTION_PURGE = "retention.purge"
-    # A person's rights (bot/personal_data/): the export is a view of everything held about them
+    # A person's rights (services/privacy/): the export is a view of everything held about them
     VIEW_PERSONAL_DATA_EXPORT = "view.personal_data_export"
     PERSONAL_DATA_ERASE = "personal_data.erase"
 
@@ -74,34 +72,3 @@ def record(
     )
     session.add(entry)
     return entry
-
-
-def record_request(
-    session: Session,
-    action: str,
-    *,
-    object_type: str | None = None,
-    object_id: object = None,
-    **detail: object,
-) -> AuditEntry:
-    """Audit the current request on behalf of its user (API token or web session) and address."""
-    api_user = g.get("api_user")
-    if api_user is not None:
-        actor, detail = api_user.username, {"via": "api", "token_id": g.api_token.id, **detail}
-    elif current_user.is_authenticated:
-        actor, detail = current_user.username, {"via": "web", **detail}
-    else:
-        actor = "anonymous"
-    return record(session, actor, action, object_type=object_type, object_id=object_id, ip=client_ip(), detail=detail)
-
-
-def client_ip() -> str | None:
-    """The client's address: the remote address, or X-Forwarded-For's entry set by the trusted proxies."""
-    if not has_request_context():
-        return None
-    hops = int(current_app.config.get("TRUSTED_PROXY_COUNT", 0) or 0)
-    if hops > 0:
-        forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",") if part.strip()]
-        if len(forwarded) >= hops:
-            return forwarded[-hops][:64]
-    return request.remote_addr

@@ -9,11 +9,75 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
+
+from models import CoordinationLetter, NewsReport, RoundMiss, WorkOrder
+from models.workgroup import Forward, ForwardRecipient
 
 
 @dataclass(frozen=True)
 class Notice:
     """The base of every notice."""
 
+    @property
+    def topic(self) -> str:
+        """What the notice is about, added to the outbox purpose (e.g. a forward's reference); '' for nothing."""
+        return ""
+
 
 Notify = Callable[[str, Notice], None]
+
+
+@dataclass(frozen=True)
+class OrderSent(Notice):
+    """A work order (new, or sent back by a patrol) for its department's group, with its status buttons."""
+
+    order: WorkOrder
+
+
+@dataclass(frozen=True)
+class LetterIssued(Notice):
+    """A broken camera's coordination letter was issued (told to the secretariat); method 'centre' or 'on_site'."""
+
+    letter: CoordinationLetter
+    method: str
+
+
+@dataclass(frozen=True)
+class RoundMissed(Notice):
+    """A patrol unit's points left unvisited in a finished round of a patrol day."""
+
+    day: date
+    round_no: int
+    misses: tuple[RoundMiss, ...]
+
+
+@dataclass(frozen=True)
+class ForwardSent(Notice):
+    """A forward's summary for one agency group, with an acknowledgement button per agency in it."""
+
+    forward: Forward
+    recipients: tuple[ForwardRecipient, ...]
+
+    @property
+    def topic(self) -> str:
+        """The forward's reference."""
+        return self.forward.ref_no
+
+
+@dataclass(frozen=True)
+class ForwardReminder(ForwardSent):
+    """A reminder to the agencies of one group that have not acknowledged a forward, with the buttons again."""
+
+
+@dataclass(frozen=True)
+class StatusUpdated(Notice):
+    """Where a network report stands, told to its sender; key is one of texts.network.STATUS_UPDATES."""
+
+    report: NewsReport
+    key: str
+
+    @property
+    def topic(self) -> str:
+        """The status told."""
+        return self.key

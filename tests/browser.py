@@ -1,9 +1,12 @@
-"""What the real-browser tests share: Debian's chromium, its flags, and where screenshots go."""
+"""What the real-browser tests share: Debian's chromium, its flags, where screenshots go, a page fixture."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -15,3 +18,20 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 SCREENSHOTS = Path(os.environ.get("FIELDLINE_SCREENSHOT_DIR", "/tmp"))
+
+
+@pytest.fixture
+def browser_page() -> Iterator:
+    """A fresh Thai-locale chromium page; `page.outside_requests` lists what it asked of other hosts."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(locale="th-TH", viewport={"width": 1280, "height": 900})
+            outside: list[str] = []
+            page.on("request", lambda r: outside.append(r.url) if not r.url.startswith("http://127.0.0.1") else None)
+            page.outside_requests = outside
+            yield page
+        finally:
+            browser.close()

@@ -9,40 +9,21 @@ from __future__ import annotations
 import json
 import os
 import threading
-import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
+from bench.databases import fresh_postgres
 from bot import create_app, signature
 from bot.migrate import upgrade
 from models import Base
-from runtime.config import normalise_database_url
 
-pytest_plugins = ["tests.line_fixtures"]
+pytest_plugins = ["tests.line_fixtures", "tests.browser"]
 
 SECRET = "8c570fa6dd201bb328f1c1eac23a96d8"
 TOKEN = "test-access-token"
 LINE_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "line"  # vendored; see its README.md
-
-
-def _postgres_database(server_url: str):
-    """Create a uniquely named database on the server; return its URL and a dropper."""
-    url = make_url(normalise_database_url(server_url))
-    name = f"fieldline_test_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return url.set(database=name).render_as_string(hide_password=False), drop
 
 
 @pytest.fixture(scope="session")
@@ -50,7 +31,7 @@ def database_url(tmp_path_factory):
     """A migrated database for the whole run, on PostgreSQL when TEST_DATABASE_URL says so."""
     server = os.environ.get("TEST_DATABASE_URL")
     if server:
-        url, drop = _postgres_database(server)
+        url, drop = fresh_postgres(server, "fieldline_test")
     else:
         url, drop = f"sqlite:///{tmp_path_factory.mktemp('db') / 'fieldline.db'}", None
     upgrade(url)

@@ -10,12 +10,13 @@ import threading
 import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 from sqlalchemy import func, select
 
 from bot import create_app, signature
 from models import InboxEvent, OutgoingMessage
-from tests.conftest import SECRET, TOKEN
+from tests.conftest import SECRET, bot_config
 
 DESTINATION = "U8e742f61d673b39c7fff3cecb7536ef0"
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -24,21 +25,8 @@ _clock = itertools.count(1)
 
 def make_app(database_url: str, spool_dir, media_dir, *, line_url: str = "http://127.0.0.1:9"):
     """A FieldLine app of its own (beside the shared fixture) on the given database and spool."""
-    return create_app(
-        {
-            "TESTING": True,
-            "FIELDLINE_MODE": "production",
-            "DATABASE_URL": database_url,
-            "LINE_CHANNEL_SECRET": SECRET,
-            "LINE_CHANNEL_ACCESS_TOKEN": TOKEN,
-            "SECRET_KEY": "test-secret-key",
-            "SPOOL_DIR": str(spool_dir),
-            "MEDIA_DIR": str(media_dir),
-            "LINE_API_BASE_URL": line_url,
-            "BACKGROUND_WORKER": False,
-            "SESSION_COOKIE_SECURE": False,
-        }
-    )
+    config = bot_config(database_url, Path(spool_dir).parent, SPOOL_DIR=str(spool_dir), MEDIA_DIR=str(media_dir))
+    return create_app({**config, "LINE_API_BASE_URL": line_url})
 
 
 def close_app(application) -> None:

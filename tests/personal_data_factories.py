@@ -46,12 +46,12 @@ from models import (
     UnitKind,
     WorkOrder,
 )
+from models.periods import Period
 from models.workgroup import Forward, ForwardRecipient, StaffLineLink
 from reports.network_kpi import network_kpi
-from reports.periods import Period
-from reports.riskpoint_compliance import by_district, by_point, compliance, fiscal_year_span
-from runtime.media import MediaStore
-from services.workgroup.ops import record_measure
+from reports.riskpoint_compliance import by_district, by_point, compliance
+from services.media_store import MediaStore
+from services.workgroup.measures import record_measure
 from tests.test_admin_support import make_staff
 
 UID = "U" + "5a" * 16  # the person who asks
@@ -399,10 +399,10 @@ def build_world(services, store: MediaStore) -> World:
 def kpi_figures(session) -> list:
     """Every figure the KPIs give for FY 2564: the network ladder (year and quarters) and risk-point compliance."""
     figures: list = []
-    for period in (Period(2564), *(Period(2564, quarter) for quarter in (1, 2, 3, 4))):
+    for period in (Period.of_fiscal_year(2564), *(Period.of_quarter(2564, quarter) for quarter in (1, 2, 3, 4))):
         kpi = network_kpi(session, period)
         figures.append((kpi.level, [(r.level, r.achieved, r.reason, r.evidence) for r in kpi.levels]))
-    span = fiscal_year_span(2564)
+    span = Period.of_fiscal_year(2564)
     figures.append(compliance(session, span).as_dict())
     figures.append({key: value.as_dict() for key, value in by_district(session, span).items()})
     figures.append({key: value.as_dict() for key, value in by_point(session, span).items()})

@@ -5,23 +5,11 @@ from __future__ import annotations
 import pytest
 
 from models import InboxStatus, Role
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
+from tests.browser import CHROMIUM, SCREENSHOTS
 from tests.test_admin_support import add_event, add_member, make_staff
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
-
-
-@pytest.fixture
-def browser_page():
-    """A fresh Thai-locale chromium page."""
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(locale="th-TH", viewport={"width": 1280, "height": 860})
-            yield page
-        finally:
-            browser.close()
 
 
 def test_sign_in_find_a_parked_event_and_retry_it(services, live_server, browser_page):

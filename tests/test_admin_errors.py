@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.admin import errors
-from bot.admin.request_session import db
+from bot.request_session import db
 from models import AuditEntry
 from tests.test_admin_support import audit_entries
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 import time
 import uuid
 from pathlib import Path
@@ -14,17 +13,9 @@ from PIL import Image
 
 from bot import richmenu
 from bot.emulator import personas, render
+from tests.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.line_fixtures import ServerThread, build_bot_app, close_bot_app
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SCREENSHOT = Path("/tmp/fieldline-emulator.png")
 FLEX = {
     "type": "flex",
@@ -176,9 +167,7 @@ def wait_for(condition, timeout: float = 10.0):
     raise AssertionError("condition not met in time")
 
 
-@pytest.mark.skipif(
-    not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed (./dev.sh test installs it)"
-)
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (./dev.sh test installs it)")
 def test_a_newcomer_chats_with_the_bot_in_the_browser(demo):
     from playwright.sync_api import expect, sync_playwright
 
@@ -186,7 +175,7 @@ def test_a_newcomer_chats_with_the_bot_in_the_browser(demo):
     platform = application.extensions["line_emulator"]
     richmenu.deploy(application.extensions["fieldline"].messenger)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         try:
             page = browser.new_page(viewport={"width": 520, "height": 900})
             page.goto(url + "/emulator/")

@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from bot import signature
 from bot.emulator import ids, spec, webhooks
 from bot.emulator.clock import ManualClock
-from bot.emulator.platform import EmulatorError, Platform
+from bot.emulator.errors import EmulatorError
+from bot.emulator.platform import Platform
 from models import InboxEvent
 from tests.conftest import SECRET, TOKEN
 

@@ -12,6 +12,8 @@ from line.messenger import Content, LineApiError
 from models import MediaFile, MediaStatus
 from models.timeutil import utcnow
 from runtime import media
+from services import media_store
+from services.media_store import MediaStore
 
 
 def jpeg_with_gps() -> bytes:
@@ -61,7 +63,7 @@ def test_photo_is_stored_with_checksum_and_shown_without_location(services, tmp_
     with Image.open(io.BytesIO(data)) as original:
         assert original.getexif().get_ifd(0x8825)
     pending(services)
-    store = media.MediaStore(tmp_path / "media")
+    store = MediaStore(tmp_path / "media")
     assert media.fetch_due(services.sessions, ContentLine([Content(data, "image/jpeg")]), store) == 1
     stored = row(services)
     assert stored.status == MediaStatus.STORED
@@ -76,7 +78,7 @@ def test_photo_is_stored_with_checksum_and_shown_without_location(services, tmp_
 def test_still_preparing_is_retried_later_then_stored(services, tmp_path):
     pending(services, kind="video")
     line = ContentLine([Content(b"", "video/mp4", status=202), Content(b"\x00\x01video", "video/mp4")])
-    store = media.MediaStore(tmp_path)
+    store = MediaStore(tmp_path)
     assert media.fetch_due(services.sessions, line, store) == 0
     assert row(services).status == MediaStatus.PENDING and row(services).last_error == "202 preparing"
     assert media.fetch_due(services.sessions, line, store) == 0  # not due yet
@@ -89,10 +91,10 @@ def test_gone_and_missing_content_are_recorded_not_retried(services, tmp_path):
     pending(services, "gone")
     pending(services, "missing")
     line = ContentLine([LineApiError(410, "gone"), LineApiError(404, "not found")])
-    media.fetch_due(services.sessions, line, media.MediaStore(tmp_path))
+    media.fetch_due(services.sessions, line, MediaStore(tmp_path))
     assert row(services, "gone").status == MediaStatus.GONE
     assert row(services, "missing").status == MediaStatus.MISSING
-    assert media.fetch_due(services.sessions, line, media.MediaStore(tmp_path)) == 0
+    assert media.fetch_due(services.sessions, line, MediaStore(tmp_path)) == 0
     assert line.asked == ["gone", "missing"]
 
 
@@ -101,14 +103,14 @@ def test_server_errors_back_off_then_fail(services, tmp_path):
     line = ContentLine([LineApiError(500, "x")] * media.MAX_ATTEMPTS)
     for _ in range(media.MAX_ATTEMPTS):
         make_due(services)
-        media.fetch_due(services.sessions, line, media.MediaStore(tmp_path))
+        media.fetch_due(services.sessions, line, MediaStore(tmp_path))
     assert row(services).status == MediaStatus.FAILED
     assert row(services).attempts == media.MAX_ATTEMPTS
 
 
 def test_hidden_media_files_are_deleted(services, tmp_path):
     pending(services)
-    store = media.MediaStore(tmp_path)
+    store = MediaStore(tmp_path)
     media.fetch_due(services.sessions, ContentLine([Content(jpeg_with_gps(), "image/jpeg")]), store)
     stored = row(services)
     with services.sessions.begin() as session:
@@ -124,13 +126,13 @@ def test_a_full_media_disk_keeps_the_download_due_and_leaves_no_partial_file(ser
     data = jpeg_with_gps()
     pending(services, "first")
     pending(services, "second")
-    store = media.MediaStore(tmp_path / "media")
-    real_replace = media.os.replace
+    store = MediaStore(tmp_path / "media")
+    real_replace = media_store.os.replace
 
     def disk_full(source, target):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(media.os, "replace", disk_full)
+    monkeypatch.setattr(media_store.os, "replace", disk_full)
     line = ContentLine([Content(data, "image/jpeg"), Content(data, "image/jpeg")])
     assert media.fetch_due(services.sessions, line, store) == 0  # neither raised out of the round
     assert line.asked == ["first", "second"]
@@ -139,7 +141,7 @@ def test_a_full_media_disk_keeps_the_download_due_and_leaves_no_partial_file(ser
         assert (waiting.status, waiting.last_error, waiting.attempts) == (MediaStatus.PENDING, "disk: ENOSPC", 0)
         assert waiting.next_attempt_at <= utcnow() + media.DISK_RETRY
     assert not list((tmp_path / "media").rglob("*.tmp"))
-    monkeypatch.setattr(media.os, "replace", real_replace)
+    monkeypatch.setattr(media_store.os, "replace", real_replace)
     make_due(services, "first")
     assert media.fetch_due(services.sessions, ContentLine([Content(data, "image/jpeg")]), store) == 1
     assert row(services, "first").status == MediaStatus.STORED

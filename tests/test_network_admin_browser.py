@@ -6,27 +6,12 @@ import pytest
 
 from models import MemberStatus, NewsReport, ReportStatus, Role
 from tests import test_network_admin_support as make
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
+from tests.browser import CHROMIUM, SCREENSHOTS
 from tests.test_admin_support import make_staff
 from tests.test_network_admin_support import bkk
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
-
-
-@pytest.fixture
-def browser_page():
-    """A fresh Thai-locale chromium page that may not reach the internet."""
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(locale="th-TH", viewport={"width": 1280, "height": 900})
-            outside = []
-            page.on("request", lambda r: outside.append(r.url) if not r.url.startswith("http://127.0.0.1") else None)
-            page.outside_requests = outside
-            yield page
-        finally:
-            browser.close()
 
 
 def test_filter_the_inbox_open_a_report_with_a_photo_and_send_received(app, services, live_server, browser_page):

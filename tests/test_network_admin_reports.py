@@ -9,9 +9,9 @@ from openpyxl import load_workbook
 from PIL import Image
 from sqlalchemy import select
 
-from models import MediaFile, NewsReport, ReportStatus, Role
+from models import MediaFile, MemberStatus, NewsReport, ReportStatus, Role
 from services.audit import Action
-from services.network import members as network
+from services.network.groups import create_group_code
 from tests import test_network_admin_support as make
 from tests.test_admin_support import SECRET_TEXT, audit_entries, post_form
 from tests.test_network_admin_support import bkk, page, signed_in
@@ -227,7 +227,7 @@ def _workbook(response):
 
 def test_the_roll_export_with_and_without_identities(app, services):
     _, code = make.member(services)
-    make.member(services, status=network.MemberStatus.PENDING, full_name="สมหญิง รออนุมัติ", phone="0898765432")
+    make.member(services, status=MemberStatus.PENDING, full_name="สมหญิง รออนุมัติ", phone="0898765432")
     make.group(services, "เครือข่ายข่าว อปพร. คลองเตย")
     client = signed_in(app, services, Role.SECRETARIAT)
 
@@ -264,7 +264,7 @@ def test_a_group_report_from_line_reaches_the_inbox_and_the_update_reaches_the_r
     alice.chooses("ยินยอม")
     group = line.group("เครือข่ายข่าว อปพร.", [alice, bob])
     with line.services.sessions.begin() as session:
-        code = network.create_group_code(session, name="เครือข่ายข่าว อปพร.", purpose="network", by="secretariat")
+        code = create_group_code(session, name="เครือข่ายข่าว อปพร.", purpose="network", by="secretariat")
         typed = f"ลงทะเบียนกลุ่ม {code.code}"
     alice.in_group(group).says(typed)
     alice.in_group(group).says("#ข่าว พบแรงงานต่างด้าวลักลอบทำงานในไซต์ก่อสร้าง")

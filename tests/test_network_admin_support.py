@@ -26,7 +26,7 @@ from models import (
     Role,
 )
 from models.timeutil import BANGKOK
-from runtime.media import MediaStore
+from services.media_store import MediaStore
 from tests.test_admin_support import login, make_staff
 
 _numbers = itertools.count(1)
@@ -184,7 +184,7 @@ def report(
 
 
 def add_photo(app, services, report_id: int, data: bytes | None = None, *, unsent: bool = False) -> int:
-    """Store a photo the way runtime/media.py does (original + metadata-free copy) as an item; return the media id."""
+    """Store a photo as services/media_store.py does (original + metadata-free copy) as an item; return its id."""
     data = data or photo_with_gps()
     original, shown, digest = MediaStore(app.config["MEDIA_DIR"]).save(data, "image/jpeg")
     with services.sessions.begin() as session:

@@ -7,9 +7,9 @@ from sqlalchemy import func, select
 
 from bot.seed_fy2564 import PILOT_DISTRICTS, load_fy2564
 from models import OutgoingMessage
+from models.periods import Period
 from models.workgroup import Forward, Measure
-from reports.network_kpi import YearToDate, evidence_checklist, kpi_by_quarter, network_kpi
-from reports.periods import Period
+from reports.network_kpi import evidence_checklist, kpi_by_quarter, network_kpi
 
 
 @pytest.fixture
@@ -21,7 +21,7 @@ def seeded(services):
 
 def test_fy2564_reaches_level_5_and_meets_target_4(services, seeded):
     with services.sessions() as session:
-        kpi = network_kpi(session, Period(2564))
+        kpi = network_kpi(session, Period.of_fiscal_year(2564))
     assert [result.achieved for result in kpi.levels] == [True] * 5
     assert kpi.level == 5
     assert kpi.target == 4 and kpi.target_met
@@ -56,12 +56,12 @@ def test_quarter_by_quarter_follows_the_seed_narrative(services, seeded):
     assert len(q3.levels[3].evidence["meetings"]) == 1  # the full committee in May
     assert not q3.levels[4].achieved  # forwarded to outside agencies in June, no measure yet
     assert q4.target_met and not q3.target_met
-    assert isinstance(q4.period, YearToDate) and q4.period.label().startswith("ปีงบประมาณ 2564 ถึงสิ้นไตรมาสที่ 4")
+    assert q4.period.kind == "ytd" and q4.period.label().startswith("ปีงบประมาณ 2564 ถึงสิ้นไตรมาสที่ 4")
 
 
 def test_evidence_checklist_matches_the_seeds_list(services, seeded):
     with services.sessions() as session:
-        items = evidence_checklist(network_kpi(session, Period(2564)))
+        items = evidence_checklist(network_kpi(session, Period.of_fiscal_year(2564)))
     assert [item.label for item in items][:4] == [
         "บัญชีรายชื่อเครือข่ายข่าว",
         "รายงานข่าวสารผ่านกลุ่มไลน์",
@@ -84,7 +84,7 @@ def test_replay_is_idempotent_and_sends_nothing_to_line(services, seeded):
 
 def test_next_fiscal_year_starts_from_nothing_for_the_working_group(services, seeded):
     with services.sessions() as session:
-        kpi = network_kpi(session, Period(2565))
+        kpi = network_kpi(session, Period.of_fiscal_year(2565))
     # the committee's order has no end date, so level 3 still holds; no meetings yet in 2565
     assert kpi.levels[2].achieved is True
     assert kpi.levels[3].achieved is False and kpi.levels[4].achieved is False

@@ -35,9 +35,11 @@ from models import (
 from models.settings import set_setting
 from models.timeutil import utcnow
 from models.workgroup import StaffLineLink
-from runtime.media import MediaStore
-from services import privacy as personal_data
+from services.media_store import MediaStore
 from services.privacy import retention
+from services.privacy.erasure import Erasure, erase
+from services.privacy.export import EXPORT_JSON, EXPORT_README, export_bytes
+from services.privacy.person import PersonalDataError, member_or_error, pseudonym
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
 from tests.personal_data_factories import (
     DISPLAY_NAME,
@@ -70,15 +72,15 @@ def world(services, store):
 
 def _export(services, store, line_user_id=UID) -> tuple[dict, zipfile.ZipFile]:
     with services.sessions() as session:
-        member = personal_data.member_or_error(session, line_user_id)
-        data, summary = personal_data.export_bytes(session, member, utcnow(), store)
+        member = member_or_error(session, line_user_id)
+        data, summary = export_bytes(session, member, utcnow(), store)
     archive = zipfile.ZipFile(io.BytesIO(data))
-    return json.loads(archive.read(personal_data.EXPORT_JSON)), archive
+    return json.loads(archive.read(EXPORT_JSON)), archive
 
 
-def _erase(services, store, line_user_id=UID) -> personal_data.Erasure:
+def _erase(services, store, line_user_id=UID) -> Erasure:
     with services.sessions.begin() as session:
-        erasure = personal_data.erase(session, personal_data.member_or_error(session, line_user_id), utcnow())
+        erasure = erase(session, member_or_error(session, line_user_id), utcnow())
     retention.sweep_files(services.sessions, store)
     return erasure
 
@@ -127,12 +129,12 @@ def test_the_export_holds_everything_about_the_person_and_nothing_of_anyone_else
     assert OTHER_TEXT not in text and "สมหญิง" not in text
 
     names = set(archive.namelist())
-    assert {personal_data.EXPORT_JSON, personal_data.EXPORT_README} <= names
+    assert {EXPORT_JSON, EXPORT_README} <= names
     files = [name for name in names if name.startswith("files/")]
     assert len(files) == 3 + 3 + 1  # report photos, patrol photos, the defect's photo
     first = next(item["media"] for item in items if item["media"] and item["media"]["file"])
     assert archive.read(first["file"]) == (store.path(_media(services, first["id"]).path)).read_bytes()
-    assert "ข้อมูลส่วนบุคคล" in archive.read(personal_data.EXPORT_README).decode()
+    assert "ข้อมูลส่วนบุคคล" in archive.read(EXPORT_README).decode()
 
 
 def _media(services, media_id: int) -> MediaFile:
@@ -141,8 +143,8 @@ def _media(services, media_id: int) -> MediaFile:
 
 
 def test_an_unknown_line_user_is_a_thai_error(services):
-    with services.sessions() as session, pytest.raises(personal_data.PersonalDataError, match="ไม่พบผู้ใช้ LINE"):
-        personal_data.member_or_error(session, "U" + "0" * 32)
+    with services.sessions() as session, pytest.raises(PersonalDataError, match="ไม่พบผู้ใช้ LINE"):
+        member_or_error(session, "U" + "0" * 32)
 
 
 # --- erasure ----------------------------------------------------------------------------------------------
@@ -162,7 +164,7 @@ def test_erasure_removes_the_personal_content_and_keeps_every_kpi_figure(service
     with services.sessions() as session:
         assert_same_figures(kpi_figures(session), before)
         member = session.get(Member, world.member_id)
-        alias = personal_data.pseudonym(member)
+        alias = pseudonym(member)
         assert member.line_user_id == alias == f"anon:{member.reporter_code}"
         assert (member.full_name, member.phone, member.display_name, member.is_friend) == (None, None, None, False)
         assert member.status == MemberStatus.APPROVED and member.occupation_code == "motorcycle_taxi"
@@ -240,7 +242,7 @@ def test_cli_export_writes_the_zip_and_audits_it(app, services, world, tmp_path)
     assert result.exit_code == 0, result.output
     assert "ส่งออกข้อมูลของ R-" in result.output and "รูปและไฟล์ 7 ไฟล์" in result.output
     with zipfile.ZipFile(out) as archive:
-        assert json.loads(archive.read(personal_data.EXPORT_JSON))["registration"]["phone"] == PHONE
+        assert json.loads(archive.read(EXPORT_JSON))["registration"]["phone"] == PHONE
     assert oct(out.stat().st_mode & 0o777) == "0o600"
     [entry] = audit_entries(services, "view.personal_data_export")
     assert entry.actor == "cli" and entry.object_id == str(world.member_id) and entry.detail["news_reports"] == 5
@@ -301,7 +303,7 @@ def test_the_export_download_is_a_zip_audited_by_counts_only(client, services, w
     assert "no-store" in response.headers["Cache-Control"]
     assert re.search(r"filename=personal-data-R-\w{6}-25\d\d-\d\d-\d\d\.zip", response.headers["Content-Disposition"])
     archive = zipfile.ZipFile(io.BytesIO(response.get_data()))
-    assert json.loads(archive.read(personal_data.EXPORT_JSON))["registration"]["full_name"] == FULL_NAME
+    assert json.loads(archive.read(EXPORT_JSON))["registration"]["full_name"] == FULL_NAME
     assert len([name for name in archive.namelist() if name.startswith("files/")]) == 7
     [entry] = audit_entries(services, "view.personal_data_export")
     assert entry.actor == "u-admin" and entry.object_id == str(world.member_id) and entry.ip

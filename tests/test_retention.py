@@ -16,6 +16,7 @@ import pytest
 import time_machine
 from sqlalchemy import create_engine, func, select, text
 
+from bench.databases import fresh_postgres
 from bot.inbox import store_rejected
 from bot.intake import KIND_REJECTED
 from models import (
@@ -36,20 +37,20 @@ from models import (
     ReportStatus,
     Role,
 )
+from models.periods import Period
 from models.retention import PAYLOAD_PREFIX, payload_marker, removal_of
 from models.settings import set_setting
 from models.timeutil import utcnow
 from models.workgroup import StaffLineLink
 from reports.network_kpi import network_kpi
-from reports.periods import Period
-from runtime.media import MediaStore
 from scheduler import triggers
 from scheduler.__main__ import main as clock_main
-from scheduler.jobs import JOBS, check_period
+from scheduler.jobs.registry import JOBS, check_period
 from scheduler.policy import Policy
+from services.media_store import MediaStore
 from services.privacy import retention
-from services.workgroup import committees as wg
-from tests.personal_data_factories import image_bytes, stored_media
+from services.workgroup.meetings import link_reports
+from tests.personal_data_factories import image_bytes, outgoing, stored_media
 from tests.test_admin_support import (
     SECRET_TEXT,
     add_event,
@@ -84,17 +85,7 @@ def add_outgoing(services, status: OutboxStatus, *, days_ago: float, recipient: 
     """Store one outbox row with an informant's text written some days ago; return its id."""
     written = _days_ago(days_ago)
     with services.sessions.begin() as session:
-        row = OutgoingMessage(
-            recipient=recipient,
-            messages=[{"type": "text", "text": SECRET_TEXT}],
-            status=status,
-            created_at=written,
-            next_attempt_at=written,
-            sent_at=written if status == OutboxStatus.SENT else None,
-        )
-        session.add(row)
-        session.flush()
-        return row.id
+        return outgoing(session, recipient, status, text=SECRET_TEXT, when=written).id
 
 
 def inbox_rows(services) -> dict[int, InboxEvent]:
@@ -413,9 +404,7 @@ def _scratch_database(tmp_path):
     """A fresh empty database on the test backend; its URL and a dropper."""
     server = os.environ.get("TEST_DATABASE_URL")
     if server:
-        from tests.conftest import _postgres_database
-
-        return _postgres_database(server)
+        return fresh_postgres(server, "fieldline_test")
     return f"sqlite:///{tmp_path / 'old.db'}", None
 
 
@@ -449,7 +438,10 @@ def test_the_migration_hashes_existing_rejected_bodies_and_drops_exact_duplicate
 def _network_figures(services, fiscal_year: int = 2569) -> list:
     """The network KPI ladder (levels and evidence) of a fiscal year and its quarters, to compare."""
     with services.sessions() as session:
-        periods = (Period(fiscal_year), *(Period(fiscal_year, quarter) for quarter in (1, 2, 3, 4)))
+        periods = (
+            Period.of_fiscal_year(fiscal_year),
+            *(Period.of_quarter(fiscal_year, quarter) for quarter in (1, 2, 3, 4)),
+        )
         return [[(r.level, r.achieved, r.reason, r.evidence) for r in network_kpi(session, p).levels] for p in periods]
 
 
@@ -497,7 +489,7 @@ def test_photos_then_contents_of_finished_reports_go_after_their_periods_and_the
                 session, store, chat, ReportStatus.FORWARDED, start, colour=(3, 0, 0), text="ข่าวที่ประชุมพิจารณา"
             )
             held = meeting(session, committee(session).id, start + 100 * day)  # takes it up 100 days later
-            wg.link_reports(session, held.id, [taken_up[0]])
+            link_reports(session, held.id, [taken_up[0]])
         figures = _network_figures(services)
         assert figures[0][1][1] is True and figures[0][1][3]["reports_total"] == 3  # level 2 holds: not empty
 

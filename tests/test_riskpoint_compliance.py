@@ -8,12 +8,16 @@ import pytest
 
 from handlers.month_reports import submit
 from models import CameraCheck, CameraStatus, OrderStatus, PatrolCheck, RiskCamera, RiskPoint, UnitKind
+from models.periods import Period
 from models.timeutil import BANGKOK
 from reports import riskpoint_compliance as rc
 from reports import riskpoint_rounds as rounds
 from reports.riskpoint_month import compile_month, units_pending
-from services.riskpoints import ops
-from services.riskpoints import registry as domain
+from services.riskpoints.cameras import cameras_unchecked, record_camera_check
+from services.riskpoints.crime_stats import save_crime_stat
+from services.riskpoints.defects import close_defect, move_order, open_defect, verify_order
+from services.riskpoints.registry import retire_point, save_point
+from services.riskpoints.units import create_unit, ensure_default_units, find_unit
 
 NOV = [date(2026, 11, d) for d in range(1, 31)]
 WINDOWS = [{"name": "กลางวัน", "start": "06:00", "end": "18:00"}, {"name": "กลางคืน", "start": "18:00", "end": "06:00"}]
@@ -46,14 +50,10 @@ def month(services):
     """November 2026 for 20 points, with the gaps listed in each comment."""
     with services.sessions.begin() as session:
         units = {
-            "patrol-1": domain.create_unit(
-                session, code="patrol-1", name="สายตรวจ 1", kind=UnitKind.PATROL, district="บางรัก"
-            ),
-            "patrol-2": domain.create_unit(
-                session, code="patrol-2", name="สายตรวจ 2", kind=UnitKind.PATROL, district="ปทุมวัน"
-            ),
+            "patrol-1": create_unit(session, code="patrol-1", name="สายตรวจ 1", kind=UnitKind.PATROL, district="บางรัก"),
+            "patrol-2": create_unit(session, code="patrol-2", name="สายตรวจ 2", kind=UnitKind.PATROL, district="ปทุมวัน"),
         }
-        domain.ensure_default_units(session)  # cleaning, public_works, municipal (departments), secretariat
+        ensure_default_units(session)  # cleaning, public_works, municipal (departments), secretariat
         points = {}
         for n in range(1, 21):
             code = f"RP-{n:04d}"
@@ -70,8 +70,8 @@ def month(services):
             }
             if n <= 6:
                 values["cameras"] = f"CAM-{n:04d}: สำนักการจราจรและขนส่ง"
-            points[code] = domain.save_point(session, values)
-        domain.retire_point(session, points["RP-0020"], date(2026, 11, 21))  # in service 20 days of November
+            points[code] = save_point(session, values)
+        retire_point(session, points["RP-0020"], date(2026, 11, 21))  # in service 20 days of November
         late_camera = RiskCamera(
             point_id=points["RP-0006"].id, code="CAM-0006B", owner_agency="สำนักงานเขต", active_from=date(2026, 11, 16)
         )
@@ -79,7 +79,7 @@ def month(services):
         session.flush()
 
         def patrol(code: str, moment: datetime) -> None:
-            """A check as ops.record_check stores it (its round from the same pure function), without a flush."""
+            """A check as patrols.record_check stores it (its round from the same pure function), without a flush."""
             day, number = rounds.locate(moment, WINDOWS)
             session.add(PatrolCheck(point_id=points[code].id, checked_at=moment, patrol_day=day, round_no=number))
 
@@ -117,7 +117,7 @@ def month(services):
                 )
                 for moment in moments:
                     if code == "CAM-0003":  # through the domain: broken opens a defect, working closes it
-                        ops.record_camera_check(session, camera, status, moment, nothing, method="centre", staff="ศูนย์")
+                        record_camera_check(session, camera, status, moment, nothing, method="centre", staff="ศูนย์")
                         continue
                     session.add(
                         CameraCheck(
@@ -130,29 +130,29 @@ def month(services):
                         )
                     )
 
-        trees = ops.open_defect(session, points["RP-0007"], "trees", at(date(2026, 11, 5), 12), nothing)
-        ops.move_order(session, trees.order, OrderStatus.DONE, at(date(2026, 11, 8), 12), actor="ฝ่ายรักษาฯ")
-        ops.verify_order(session, trees.order, True, at(date(2026, 11, 9), 12), "สายตรวจ", nothing)  # 4 days
-        ops.open_defect(session, points["RP-0011"], "lighting", at(date(2026, 11, 20), 20), nothing)  # still open
-        october = ops.open_defect(session, points["RP-0012"], "other", at(date(2026, 10, 28), 12), nothing)
-        ops.close_defect(session, october, at(date(2026, 11, 2), 12), actor="เลขา")  # fixed in November, 5 days
+        trees = open_defect(session, points["RP-0007"], "trees", at(date(2026, 11, 5), 12), nothing)
+        move_order(session, trees.order, OrderStatus.DONE, at(date(2026, 11, 8), 12), actor="ฝ่ายรักษาฯ")
+        verify_order(session, trees.order, True, at(date(2026, 11, 9), 12), "สายตรวจ", nothing)  # 4 days
+        open_defect(session, points["RP-0011"], "lighting", at(date(2026, 11, 20), 20), nothing)  # still open
+        october = open_defect(session, points["RP-0012"], "other", at(date(2026, 10, 28), 12), nothing)
+        close_defect(session, october, at(date(2026, 11, 2), 12), actor="เลขา")  # fixed in November, 5 days
 
         figures = {"kind": "patrol"}
         submit(session, units["patrol-1"], 2026, 11, at=at(date(2026, 12, 5), 10), by="x", figures=figures, note=None)
         submit(session, units["patrol-2"], 2026, 11, at=at(date(2026, 12, 8), 9), by="x", figures=figures, note=None)
-        cleaning = domain.find_unit(session, "cleaning")
+        cleaning = find_unit(session, "cleaning")
         submit(session, cleaning, 2026, 11, at=at(date(2026, 12, 7), 23, 30), by="x", figures={}, note=None)
         # public_works and municipal never submit
 
-        domain.save_crime_stat(session, year=2569, month=11, crime_type="ลักทรัพย์", cases=3, point_code="RP-0001", by="x")
-        domain.save_crime_stat(session, year=2569, month=11, crime_type="ชิงทรัพย์", cases=1, area="ตลาดบางรัก", by="x")
-        domain.save_crime_stat(session, year=2569, month=10, crime_type="ลักทรัพย์", cases=5, point_code="RP-0001", by="x")
+        save_crime_stat(session, year=2569, month=11, crime_type="ลักทรัพย์", cases=3, point_code="RP-0001", by="x")
+        save_crime_stat(session, year=2569, month=11, crime_type="ชิงทรัพย์", cases=1, area="ตลาดบางรัก", by="x")
+        save_crime_stat(session, year=2569, month=10, crime_type="ลักทรัพย์", cases=5, point_code="RP-0001", by="x")
     return services
 
 
 def test_the_office_figures_of_the_month(month):
     with month.sessions() as session:
-        office = rc.compliance(session, rc.month_span(2569, 11))
+        office = rc.compliance(session, Period.of_month(2569, 11))
     # 18 points × 30 days × 2 + RP-0018 30 days × 1 + RP-0020 20 days × 2; gaps 5 + 2 + 1
     assert (office.patrols_done, office.patrols_required) == (1142, 1150)
     assert office.patrol_percent == 99.3
@@ -168,7 +168,7 @@ def test_the_office_figures_of_the_month(month):
 
 
 def test_the_district_and_point_figures_of_the_month(month):
-    span = rc.month_span(2026, 11)
+    span = Period.of_month(2026, 11)
     with month.sessions() as session:
         districts = rc.by_district(session, span)
         points = {session.get(RiskPoint, pid).code: c for pid, c in rc.by_point(session, span).items()}
@@ -188,10 +188,10 @@ def test_the_district_and_point_figures_of_the_month(month):
 
 def test_a_day_a_quarter_and_a_span_in_progress(month):
     with month.sessions() as session:
-        day = rc.by_point(session, rc.day_span(date(2026, 11, 10)))
+        day = rc.by_point(session, Period.of_day(date(2026, 11, 10)))
         code = {session.get(RiskPoint, pid).code: c for pid, c in day.items()}
-        quarter = rc.compliance(session, rc.quarter_span(2570, 1))  # October to December 2026
-        so_far = rc.compliance(session, rc.month_span(2026, 11), as_of=date(2026, 11, 10))
+        quarter = rc.compliance(session, Period.of_quarter(2570, 1))  # October to December 2026
+        so_far = rc.compliance(session, Period.of_month(2026, 11), as_of=date(2026, 11, 10))
     assert (code["RP-0003"].patrols_done, code["RP-0003"].patrols_required) == (0, 2)
     assert (code["RP-0001"].patrols_done, code["RP-0001"].patrols_required) == (2, 2)
     assert quarter.patrols_done == 1142  # October had no checks; 92 days are required
@@ -203,7 +203,7 @@ def test_compile_month_gives_the_day_7_report(month):
     with month.sessions() as session:
         report = compile_month(session, 2569, 11)
         pending = [unit.code for unit in units_pending(session, 2026, 11)]
-        unchecked = {day: [c.code for c in ops.cameras_unchecked(session, day)] for day in (NOV[2], NOV[29])}
+        unchecked = {day: [c.code for c in cameras_unchecked(session, day)] for day in (NOV[2], NOV[29])}
     assert sorted(pending) == ["municipal", "public_works"]
     assert unchecked == {NOV[2]: ["CAM-0001"], NOV[29]: ["CAM-0006B"]}
     assert report["label"] == "พฤศจิกายน 2569"

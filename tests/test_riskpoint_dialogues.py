@@ -11,6 +11,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from models import (
+    CameraCheck,
     Chat,
     CheckAttempt,
     CoordinationLetter,
@@ -25,8 +26,12 @@ from models import (
     WorkOrder,
 )
 from models.timeutil import BANGKOK, thai_date, utcnow
-from reports.documents.coordination_letter import render_letter, thai_digits
-from services.riskpoints import registry as domain
+from reports.documents.coordination_letter import render_letter
+from reports.documents.official_letter import thai_digits
+from runtime.delivery import notifier
+from services.riskpoints.patrols import close_round
+from services.riskpoints.registry import save_point
+from services.riskpoints.units import create_unit, ensure_default_units, find_unit
 from tests.line_fixtures import line  # noqa: F401 - the emulator fixture
 
 BASE = (13.7291, 100.5215)  # RP-0001
@@ -67,22 +72,22 @@ def world(line):  # noqa: F811 - the imported fixture
     works_group = emu.group("ฝ่ายโยธา", [fixer])
     secretariat_group = emu.group("เลขาโครงการ", [clerk])
     with emu.services.sessions.begin() as session:
-        domain.ensure_default_units(session)
-        patrol = domain.create_unit(session, code="patrol-1", name="สายตรวจเทศกิจ 1", kind=UnitKind.PATROL)
+        ensure_default_units(session)
+        patrol = create_unit(session, code="patrol-1", name="สายตรวจเทศกิจ 1", kind=UnitKind.PATROL)
         bind(session, patrol, patrol_group, "patrol")
-        bind(session, domain.find_unit(session, "cleaning"), cleaning_group, "department")
-        bind(session, domain.find_unit(session, "public_works"), works_group, "department")
-        bind(session, domain.find_unit(session, "secretariat"), secretariat_group, "department")
+        bind(session, find_unit(session, "cleaning"), cleaning_group, "department")
+        bind(session, find_unit(session, "public_works"), works_group, "department")
+        bind(session, find_unit(session, "secretariat"), secretariat_group, "department")
         base = {"district": "บางรัก", "kind": "dark_spot", "patrol_unit": "patrol-1", "active_from": date(2026, 11, 1)}
-        domain.save_point(
+        save_point(
             session, {**base, "code": "RP-0001", "name": "ซอยเจริญกรุง 30", "latitude": BASE[0], "longitude": BASE[1]}
         )
         second = north(180)
-        domain.save_point(
+        save_point(
             session, {**base, "code": "RP-0002", "name": "ป้ายรถเมล์หน้าวัด", "latitude": second[0], "longitude": second[1]}
         )
         third = north(3000)
-        domain.save_point(
+        save_point(
             session,
             {
                 **base,
@@ -94,7 +99,7 @@ def world(line):  # noqa: F811 - the imported fixture
             },
         )
         fourth = north(6000)
-        domain.save_point(
+        save_point(
             session,
             {
                 **base,
@@ -202,6 +207,22 @@ def test_a_location_cannot_be_reused_for_another_check(world):
     assert "ถูกใช้เช็คอินไปแล้ว" in replies.texts[0]
     assert len(rows(emu, PatrolCheck)) == 1
     assert [a.reason for a in rows(emu, CheckAttempt)] == ["reused"]
+
+
+def test_a_location_used_for_a_checkin_cannot_be_reused_for_a_camera_check(world):
+    emu, officer = world["emu"], world["officer"]
+    officer.says("เช็คอิน RP-0003")
+    officer.shares_location(*north(3005))
+    officer.says("ไม่มีรูป")
+    officer.says("ปกติ ไม่มีเหตุ")
+    officer.says("ตรวจกล้อง RP-0003")
+    replies = officer.shares_location(*north(3005))  # the same location again: the camera flow refuses it too
+    assert "ถูกใช้เช็คอินไปแล้ว" in replies.texts[0] and "ชำรุด" not in replies.quick_replies
+    assert [a.reason for a in rows(emu, CheckAttempt)] == ["reused"]
+    assert rows(emu, CameraCheck) == []
+    emu.clock.advance(seconds=60)
+    replies = officer.shares_location(*north(3004))  # a fresh location is taken
+    assert "CAM-0003" in replies.texts[0] and "ชำรุด" in replies.quick_replies
 
 
 def test_broken_camera_opens_a_defect_and_a_letter_and_a_later_working_check_closes_it(world, tmp_path):
@@ -314,15 +335,13 @@ def test_a_stranger_group_cannot_move_an_order(world):
 
 def test_missed_round_is_listed_in_the_unit_group_and_a_reason_recorded(world):
     from models import RoundMiss
-    from services.riskpoints import ops
-    from services.riskpoints.registry import outbox
 
     emu, officer = world["emu"], world["officer"]
     officer.says("เช็คอิน RP-0001")
     officer.shares_location(*north(15))
     officer.says("ไม่มีรูป")
     with emu.services.sessions.begin() as session:
-        misses = ops.close_round(session, date(2026, 11, 16), 1, utcnow(), outbox(session, "riskpoints:round"))
+        misses = close_round(session, date(2026, 11, 16), 1, utcnow(), notifier(session, "riskpoints:round"))
         assert sorted(m.point.code for m in misses) == ["RP-0002", "RP-0003", "RP-0004"]
     emu.process()
     message = emu.deliveries(world["patrol"])[-1].messages[0]
@@ -335,7 +354,7 @@ def test_missed_round_is_listed_in_the_unit_group_and_a_reason_recorded(world):
     reasons = {m.point_id: m.reason for m in rows(emu, RoundMiss)}
     assert sorted(r for r in reasons.values() if r) == ["flood"]
     with emu.services.sessions.begin() as session:  # closing the same round again sends nothing more
-        assert ops.close_round(session, date(2026, 11, 16), 1, utcnow(), outbox(session, "riskpoints:round")) == []
+        assert close_round(session, date(2026, 11, 16), 1, utcnow(), notifier(session, "riskpoints:round")) == []
 
 
 def test_department_submits_its_month_report_from_its_group(world):

@@ -14,8 +14,11 @@ from sqlalchemy import func, select, update
 from models import CameraStatus, CoordinationLetter, Defect, PatrolCheck, RiskCamera, RiskPoint, Role, UnitKind
 from models.timeutil import BANGKOK
 from reports.documents import posters
-from services.riskpoints import ops
-from services.riskpoints import registry as domain
+from services.riskpoints.cameras import record_camera_check
+from services.riskpoints.importing import import_points
+from services.riskpoints.patrols import record_check
+from services.riskpoints.registry import save_point
+from services.riskpoints.units import create_unit, ensure_default_units
 from tests.test_admin_support import add_member, audit_entries, csrf_token, login, make_staff, make_token
 
 HEADER = "รหัส,ชื่อจุด,เขต,แขวง,ละติจูด,ลองจิจูด,ประเภท,รัศมี (ม.),หน่วยสายตรวจ,ตรวจต่อวัน,ต้องมีรูป,กล้อง\n"
@@ -33,7 +36,7 @@ def count_points(services) -> int:
 @pytest.fixture
 def unit(services):
     with services.sessions.begin() as session:
-        domain.create_unit(session, code="patrol-1", name="สายตรวจ 1", kind=UnitKind.PATROL, district="บางรัก")
+        create_unit(session, code="patrol-1", name="สายตรวจ 1", kind=UnitKind.PATROL, district="บางรัก")
 
 
 def test_a_file_with_bad_rows_is_rejected_whole_with_every_error_by_row(services, unit):
@@ -44,7 +47,7 @@ def test_a_file_with_bad_rows_is_rejected_whole_with_every_error_by_row(services
         "rp-0001,ซ้ำ,ปทุมวัน,,13.74,100.53,bus_stop,,,,,",
     )
     with services.sessions.begin() as session:
-        result = domain.import_points(session, data, "points.csv")
+        result = import_points(session, data, "points.csv")
     assert not result.ok
     found = {(e.row, e.column) for e in result.errors}
     assert (3, "เขต") in found
@@ -65,12 +68,10 @@ def test_a_good_xlsx_imports_every_row_and_a_second_import_updates(services, uni
     out = io.BytesIO()
     book.save(out)
     with services.sessions.begin() as session:
-        result = domain.import_points(session, out.getvalue(), "points.xlsx")
+        result = import_points(session, out.getvalue(), "points.xlsx")
     assert result.ok and result.created == ["RP-0001", "RP-0002"]
     with services.sessions.begin() as session:
-        again = domain.import_points(
-            session, csv_file("RP-0002,ป้ายรถเมล์ใหม่,ปทุมวัน,,13.745,100.534,bus_stop,,,2,,"), "x.csv"
-        )
+        again = import_points(session, csv_file("RP-0002,ป้ายรถเมล์ใหม่,ปทุมวัน,,13.745,100.534,bus_stop,,,2,,"), "x.csv")
         assert again.updated == ["RP-0002"]
     with services.sessions() as session:
         first = session.scalar(select(RiskPoint).where(RiskPoint.code == "RP-0001"))
@@ -87,7 +88,7 @@ def test_a_good_xlsx_imports_every_row_and_a_second_import_updates(services, uni
 
 def test_an_unreadable_file_is_one_error(services):
     with services.sessions.begin() as session:
-        result = domain.import_points(session, b"\x00\x01not a workbook", "points.xlsx")
+        result = import_points(session, b"\x00\x01not a workbook", "points.xlsx")
     assert not result.ok and result.errors[0].row == 1
 
 
@@ -106,23 +107,21 @@ def test_poster_qr_opens_the_bot_chat_with_the_checkin_prefilled():
 def registry(services, unit):
     """Two points in two districts, one camera, a broken-camera defect with its letter."""
     with services.sessions.begin() as session:
-        domain.ensure_default_units(session)
+        ensure_default_units(session)
         base = {"kind": "alley", "active_from": date(2026, 11, 1)}
-        one = domain.save_point(
+        one = save_point(
             session,
             {**base, "code": "RP-0001", "name": "ซอย 1", "district": "บางรัก", "latitude": 13.73, "longitude": 100.52}
             | {"cameras": "CAM-1: สำนักการจราจรและขนส่ง", "patrol_unit": "patrol-1"},
         )
-        domain.save_point(
+        save_point(
             session,
             {**base, "code": "RP-0002", "name": "ซอย 2", "district": "ปทุมวัน", "latitude": 13.74, "longitude": 100.53},
         )
         camera = one.cameras[0]
         moment = datetime(2026, 11, 16, 10, 0, tzinfo=BANGKOK)
-        ops.record_check(session, one, member=None, at=moment, lat=13.73, lng=100.52, message_id="m1")
-        ops.record_camera_check(
-            session, camera, CameraStatus.BROKEN, moment, lambda *_: None, method="centre", staff="x"
-        )
+        record_check(session, one, member=None, at=moment, lat=13.73, lng=100.52, message_id="m1")
+        record_camera_check(session, camera, CameraStatus.BROKEN, moment, lambda *_: None, method="centre", staff="x")
     make_staff(services, "admin")
     make_staff(services, "bangrak", Role.DISTRICT_OFFICER, districts=["บางรัก"])
     make_staff(services, "viewer", Role.VIEWER)
@@ -223,10 +222,10 @@ def _second_letter(services) -> tuple[int, int]:
     with services.sessions.begin() as session:
         point = session.scalar(select(RiskPoint).where(RiskPoint.code == "RP-0002"))
         values = {"code": "RP-0002", "name": "ซอย 2", "district": "ปทุมวัน", "latitude": 13.74, "longitude": 100.53}
-        domain.save_point(session, values | {"kind": "alley", "cameras": "CAM-2: สำนักงานเขตปทุมวัน"}, point=point)
+        save_point(session, values | {"kind": "alley", "cameras": "CAM-2: สำนักงานเขตปทุมวัน"}, point=point)
         camera = point.cameras[0]
         moment = datetime(2026, 11, 16, 11, 0, tzinfo=BANGKOK)
-        _, _, letter, _ = ops.record_camera_check(
+        _, _, letter, _ = record_camera_check(
             session, camera, CameraStatus.BROKEN, moment, lambda *_: None, method="centre", staff="x"
         )
         return camera.id, letter.id

@@ -10,6 +10,7 @@ from models import Chat, MonthlySubmission, ReportVersion, Role, UnitKind
 from models.settings import set_setting
 from runtime import delivery
 from scheduler.runner import Runner
+from scheduler.versions import MONTH_REPORT
 from tests.test_admin_support import login, make_staff
 from tests.test_scheduler_support import RecordingLine, add_group, bkk, user_id
 
@@ -26,12 +27,12 @@ def test_only_admin_and_secretariat_see_the_clock_page(app, services, client):
 
 
 def test_usage_by_job_runs_and_a_frozen_report_that_notices_later_edits(services, client):
-    from services.riskpoints import registry as domain
+    from services.riskpoints.units import create_unit
 
     with services.sessions.begin() as session:
         group = add_group(session, "ฝ่ายโยธา", "department", members=12)
         office = add_group(session, "ฝ่ายเลขานุการ", "secretariat", members=3)
-        unit = domain.create_unit(session, code="works", name="ฝ่ายโยธา", kind=UnitKind.DEPARTMENT)
+        unit = create_unit(session, code="works", name="ฝ่ายโยธา", kind=UnitKind.DEPARTMENT)
         unit.chat_id = session.scalar(select(Chat.id).where(Chat.line_chat_id == group))
         set_setting(session, "scheduler.recipients.supervisors", [user_id()], by="test")
         unit_id = unit.id
@@ -51,7 +52,9 @@ def test_usage_by_job_runs_and_a_frozen_report_that_notices_later_edits(services
         assert "1,000 ข้อความ" in page and "805 ข้อความ" in page  # 790 read from LINE + 3 + 12 pushed since
         assert "monthly-compile:2569-03" in page and "monthly-reminder" in page
         assert "รายงานจุดเสี่ยงภัยประจำเดือน" in page
-        report = client.get("/admin/scheduler/reports/1")
+        with services.sessions() as session:
+            frozen_id = session.scalar(select(ReportVersion.id).where(ReportVersion.kind == MONTH_REPORT))
+        report = client.get(f"/admin/scheduler/reports/{frozen_id}")
         body = report.get_data(as_text=True)
     assert report.status_code == 200
     assert "ฉบับที่ 1" in body and "ฝ่ายโยธา" in body and "ยังไม่ส่ง" in body

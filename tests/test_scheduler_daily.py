@@ -27,7 +27,7 @@ from models import (
 )
 from runtime.db import make_engine, make_session_factory
 from scheduler import triggers
-from scheduler.jobs import JOBS
+from scheduler.jobs.registry import JOBS
 from scheduler.policy import Policy
 from scheduler.runner import Runner
 from tests.test_scheduler_support import RecordingLine, add_group, bkk, delivered_by_run

@@ -14,7 +14,7 @@ from models import Chat, JobRun, MonthlySubmission, ReportVersion, UnitKind
 from models.settings import set_setting
 from models.timeutil import utcnow
 from scheduler.runner import Runner
-from services.riskpoints import registry as domain
+from services.riskpoints.units import create_unit
 from tests.line_fixtures import line  # noqa: F401 - the emulator fixture
 from tests.test_scheduler_support import bkk
 
@@ -50,9 +50,9 @@ def test_a_department_submits_by_line_and_the_secretariat_gets_the_day7_and_quar
         works = emu.group("ฝ่ายโยธา เขตบางรัก", [head])
         secretariat = emu.group("ฝ่ายเลขานุการ โครงการจุดเสี่ยง", [clerk])
         with emu.services.sessions.begin() as session:
-            unit = domain.create_unit(session, code="works-bangrak", name="ฝ่ายโยธา เขตบางรัก", kind=UnitKind.DEPARTMENT)
+            unit = create_unit(session, code="works-bangrak", name="ฝ่ายโยธา เขตบางรัก", kind=UnitKind.DEPARTMENT)
             bind(session, unit, works, "department")
-            office = domain.create_unit(session, code="secretariat", name="ฝ่ายเลขานุการ", kind=UnitKind.SECRETARIAT)
+            office = create_unit(session, code="secretariat", name="ฝ่ายเลขานุการ", kind=UnitKind.SECRETARIAT)
             bind(session, office, secretariat, "department")
             set_setting(session, "scheduler.recipients.supervisors", [director.user_id], by="test")
         runner = Runner(emu.services.sessions, emu.services.messenger, base_url="https://fieldline.example")

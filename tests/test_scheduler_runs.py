@@ -15,9 +15,9 @@ from models.settings import set_setting
 from models.timeutil import utcnow
 from scheduler import claims
 from scheduler.__main__ import main
-from scheduler.jobs import JOBS
-from scheduler.riskpoints import Unit
-from scheduler.runner import JobSpec
+from scheduler.context import JobSpec
+from scheduler.jobs.registry import JOBS
+from scheduler.jobs.riskpoint_jobs import Unit
 from scheduler.sender import Recipient, RunSender, compact
 from tests.test_scheduler_support import FakeRiskPoints, RecordingLine, add_group, bkk, make_runner, user_id
 
@@ -37,15 +37,16 @@ def groups(services):
 
 
 @pytest.fixture
-def risk(groups):
+def risk(groups, monkeypatch):
     """Two units, bound to the two unit groups."""
-    return FakeRiskPoints(
+    fake = FakeRiskPoints(
         units=[
             Unit(1, "สายตรวจ 1", "patrol", groups["patrol"], "• ตรวจตรา 100/120 ครั้ง"),
             Unit(2, "ฝ่ายโยธา", "department", groups["works"], None),
             Unit(3, "ฝ่ายรักษาความสะอาด", "department", None, None),
         ]
     )
+    return fake.install(monkeypatch)
 
 
 def test_a_claim_is_taken_once_and_a_failed_run_is_resumed(services):
@@ -96,7 +97,7 @@ RISK_JOBS = {job: spec for job, spec in JOBS.items() if not job.startswith("work
 
 def test_the_monthly_cycle_with_reminders_only_for_units_that_have_not_submitted(services, groups, risk):
     line = RecordingLine()
-    runner = make_runner(services, line, risk=risk, jobs=RISK_JOBS)
+    runner = make_runner(services, line, jobs=RISK_JOBS)
     with time_machine.travel(bkk(2026, 4, 1, 8, 0, 5), tick=False) as traveller:
         runs = runner.run_due()
         assert "monthly-open:2569-03" in [o.key for o in runs if o.status == "done"]
@@ -132,7 +133,7 @@ def test_the_monthly_cycle_with_reminders_only_for_units_that_have_not_submitted
 
 def test_a_run_by_hand_is_still_exactly_once(services, groups, risk, capsys):
     line = RecordingLine()
-    runner = make_runner(services, line, risk=risk)
+    runner = make_runner(services, line)
     with time_machine.travel(bkk(2026, 4, 7, 18, 0), tick=False):
         assert main(["--run", "monthly-compile", "--period", "2569-03"], runner=runner) == 0
         assert "ส่งถึง 1 ผู้รับ" in capsys.readouterr().out
@@ -144,17 +145,6 @@ def test_a_run_by_hand_is_still_exactly_once(services, groups, risk, capsys):
     with services.sessions() as session:
         run = session.scalar(select(JobRun).where(JobRun.key == "monthly-compile:2569-03"))
         assert run.by_hand and run.status == RunStatus.DONE and run.sent == 1
-
-
-def test_jobs_needing_the_risk_point_modules_are_guarded_without_them(services, groups, caplog):
-    line = RecordingLine()
-    runner = make_runner(services, line, risk=FakeRiskPoints(present=False))
-    with time_machine.travel(bkk(2026, 4, 7, 17, 0, 5), tick=False), caplog.at_level("INFO", logger="scheduler"):
-        outcomes = runner.run_due()
-    assert {o.status for o in outcomes if o.key.startswith("monthly")} == {"guarded"}
-    assert "the riskpoints modules are missing; the job is registered but guarded" in caplog.text
-    with services.sessions() as session:
-        assert session.scalar(select(func.count()).select_from(JobRun).where(JobRun.job.like("monthly%"))) == 0
 
 
 def test_a_run_that_fails_part_way_resumes_without_resending(services, groups):
@@ -179,7 +169,7 @@ def test_a_run_that_fails_part_way_resumes_without_resending(services, groups):
 
 def test_quarterly_summary_sends_cards_to_the_secretariat_and_text_to_supervisors(services, groups, risk):
     line = RecordingLine()
-    runner = make_runner(services, line, risk=risk)
+    runner = make_runner(services, line)
     with time_machine.travel(bkk(2026, 10, 10, 9, 0, 5), tick=False):
         outcome = runner.run("quarterly-summary", "2569-Q4")
     assert outcome.status == "done" and outcome.sent == 3
@@ -200,7 +190,7 @@ def test_quarterly_summary_sends_cards_to_the_secretariat_and_text_to_supervisor
 def test_round_close_records_and_notifies_in_one_transaction(services, groups, risk):
     risk.pending_points = {groups["patrol"]: ["RP-0001 ซอยมืด"]}
     line = RecordingLine()
-    runner = make_runner(services, line, risk=risk)
+    runner = make_runner(services, line)
     with time_machine.travel(bkk(2026, 3, 15, 17, 0, 5), tick=False) as traveller:
         runner.run_due()
         assert "RP-0001 ซอยมืด" in line.texts_to(groups["patrol"])[0]
@@ -224,7 +214,7 @@ def test_recipients_come_from_settings_as_purposes_or_line_ids(services, groups)
 
 
 def test_every_job_is_listed_in_thai_with_buddhist_era_times(services, capsys):
-    runner = make_runner(services, RecordingLine(), risk=FakeRiskPoints())
+    runner = make_runner(services, RecordingLine())
     with time_machine.travel(bkk(2026, 3, 31, 12, 0), tick=False):
         assert main(["--list"], runner=runner) == 0
     out = capsys.readouterr().out
@@ -236,7 +226,7 @@ def test_every_job_is_listed_in_thai_with_buddhist_era_times(services, capsys):
 
 def test_the_working_group_warning_goes_once_a_month_in_the_second_half_of_the_year(services, groups):
     line = RecordingLine()
-    runner = make_runner(services, line, risk=FakeRiskPoints())
+    runner = make_runner(services, line)
     workgroup = {job: spec for job, spec in JOBS.items() if job.startswith("workgroup-")}
     runner.jobs = workgroup
     with time_machine.travel(bkk(2026, 3, 1, 8, 30, 5), tick=False) as traveller:
@@ -256,20 +246,20 @@ def test_the_working_group_warning_goes_once_a_month_in_the_second_half_of_the_y
 def test_register_jobs_uses_explicit_ids_and_fire_runs_what_is_due(services, groups, risk):
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    from scheduler import jobs as clock_jobs
+    from scheduler import registration
     from scheduler.triggers import PolicyTrigger
 
     line = RecordingLine()
-    runner = make_runner(services, line, risk=risk, jobs=RISK_JOBS)
+    runner = make_runner(services, line, jobs=RISK_JOBS)
     scheduler = BackgroundScheduler(timezone="Asia/Bangkok")
-    assert clock_jobs.register_jobs(scheduler, runner) == len([s for s in JOBS.values() if s.scheduled])
-    assert clock_jobs.register_jobs(scheduler, runner) == len([s for s in JOBS.values() if s.scheduled])  # replaced
+    assert registration.register_jobs(scheduler, runner) == len([s for s in JOBS.values() if s.scheduled])
+    assert registration.register_jobs(scheduler, runner) == len([s for s in JOBS.values() if s.scheduled])  # replaced
     ids = {job.id for job in scheduler.get_jobs()}
     assert ids == {job for job, spec in JOBS.items() if spec.scheduled} | {"sweep"}
     assert isinstance(scheduler.get_job("monthly-compile").trigger, PolicyTrigger)
     with time_machine.travel(bkk(2026, 4, 7, 17, 0, 5), tick=False):
-        clock_jobs.fire("monthly-compile")
-        clock_jobs.fire("monthly-compile")
+        registration.fire("monthly-compile")
+        registration.fire("monthly-compile")
     assert line.received()[groups["secretariat"]] == 1
 
 
@@ -279,7 +269,7 @@ def test_seed_fy2564_gives_the_secretariat_level_5_at_the_year_end(services, gro
     with services.sessions.begin() as session:
         load_fy2564(session)
     line = RecordingLine()
-    runner = make_runner(services, line, risk=risk)
+    runner = make_runner(services, line)
     with time_machine.travel(bkk(2021, 10, 10, 9, 0, 5), tick=False):
         assert runner.run("quarterly-summary", "2564-Q4").status == "done"
         assert runner.run("quarterly-summary", "2564-Q2").status == "done"

@@ -1,4 +1,4 @@
-"""Helpers for the scheduler tests: a recording LINE, groups and units, a fake risk-point source."""
+"""Helpers for the scheduler tests: a recording LINE, groups and units, fake risk-point figures."""
 
 from __future__ import annotations
 
@@ -12,10 +12,14 @@ from sqlalchemy import select
 
 from line.messages import text
 from line.messenger import LineApiError
+from line.notices import RENDERERS
 from models import Chat, JobRun, JobSend, OutgoingMessage
+from models.periods import Period
 from models.timeutil import BANGKOK, utcnow
-from scheduler.riskpoints import Unit
+from scheduler.jobs import network_jobs, riskpoint_jobs
+from scheduler.jobs.riskpoint_jobs import Unit
 from scheduler.runner import Runner
+from services.notices import Notice
 
 
 def bkk(*parts: int) -> datetime:
@@ -126,20 +130,34 @@ def delivered_by_run(services, line: RecordingLine) -> Counter:
     return found
 
 
+@dataclass(frozen=True)
+class FakeMisses(Notice):
+    """A fake round's misses, told to a unit group as one text."""
+
+    body: str
+
+
 @dataclass
 class FakeRiskPoints:
-    """The risk-point contract (scheduler/riskpoints.py) in memory."""
+    """What the risk-point jobs read (scheduler/jobs/riskpoint_jobs.py, network_jobs.py), in memory."""
 
     units: list[Unit] = field(default_factory=list)
     submissions: dict[tuple[int, str], datetime] = field(default_factory=dict)
-    present: bool = True
     compiled: dict = field(default_factory=dict)
     pending_points: dict[str, list[str]] = field(default_factory=dict)
     closed: list[tuple] = field(default_factory=list)
 
-    def available(self) -> bool:
-        """Whether the modules are 'installed'."""
-        return self.present
+    def install(self, monkeypatch) -> FakeRiskPoints:
+        """Stand in for the jobs' reads of the risk-point registry for one test."""
+        monkeypatch.setattr(riskpoint_jobs, "reporting_units", self.reporting_units)
+        monkeypatch.setattr(riskpoint_jobs, "submitted_at", self.submitted)
+        monkeypatch.setattr(riskpoint_jobs, "compile_month", self.compile_month)
+        monkeypatch.setattr(riskpoint_jobs, "points_to_visit", self.unvisited)
+        monkeypatch.setattr(riskpoint_jobs, "close_round", self.close_round)
+        monkeypatch.setattr(riskpoint_jobs, "cameras_to_check", self.missing_cameras)
+        monkeypatch.setattr(network_jobs, "risk_compliance", self.compliance)
+        monkeypatch.setitem(RENDERERS, FakeMisses, lambda session, notice: [text(notice.body)])
+        return self
 
     def reporting_units(self, session, month, *, drafts: bool = False):
         """The units."""
@@ -150,8 +168,9 @@ class FakeRiskPoints:
         now = utcnow()
         return {uid: at for (uid, key), at in self.submissions.items() if key == month.key and at <= now}
 
-    def compile_month(self, session, month):
+    def compile_month(self, session, year, month_no):
         """A small compiled report."""
+        month = Period.of_month(year, month_no)
         return self.compiled or {
             "label": month.label(),
             "office": {
@@ -180,20 +199,20 @@ class FakeRiskPoints:
         return dict(self.pending_points)
 
     def close_round(self, session, day, round_no, at, notify):
-        """Record the call; tell each group its misses."""
+        """Record the call; tell each group its misses; return the misses."""
         self.closed.append((day, round_no))
         for line_id, points in self.pending_points.items():
-            notify(line_id, [text("พลาด " + ", ".join(points))])
-        return sum(len(p) for p in self.pending_points.values())
+            notify(line_id, FakeMisses("พลาด " + ", ".join(points)))
+        return [point for points in self.pending_points.values() for point in points]
 
     def missing_cameras(self, session, day):
         """No cameras."""
         return {}
 
 
-def make_runner(services, line, *, risk=None, clock=None, owner: str | None = None, jobs=None) -> Runner:
+def make_runner(services, line, *, clock=None, owner: str | None = None, jobs=None) -> Runner:
     """A runner on the test database with a recording LINE."""
-    kwargs = {"base_url": "https://fieldline.example", "risk": risk, "owner": owner, "jobs": jobs}
+    kwargs = {"base_url": "https://fieldline.example", "owner": owner, "jobs": jobs}
     if clock is not None:
         kwargs["clock"] = clock
     return Runner(services.sessions, line, **kwargs)

@@ -6,9 +6,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from reports.periods import Period
+from models.periods import Period
 from scheduler import calendar, triggers
-from scheduler.periods import Month, parse_day, parse_quarter, parse_round, round_key
+from scheduler.periods import parse_day, parse_round, round_key
 from scheduler.policy import Policy
 from tests.test_scheduler_support import bkk
 
@@ -17,7 +17,10 @@ POLICY = Policy()
 
 def steps(year: int, month: int, policy: Policy = POLICY) -> dict[str, str]:
     """A report month's cycle as 'YYYY-MM-DD HH:MM' strings."""
-    return {name: f"{when:%Y-%m-%d %H:%M}" for name, when in triggers.monthly_steps(Month(year, month), policy).items()}
+    return {
+        name: f"{when:%Y-%m-%d %H:%M}"
+        for name, when in triggers.monthly_steps(Period.of_month(year, month), policy).items()
+    }
 
 
 def test_a_plain_month_runs_on_days_1_5_7_and_8():
@@ -81,7 +84,7 @@ def test_quarterly_summaries_follow_each_fiscal_quarter():
         ("2569-Q3", "2026-07-10 09:00"),
         ("2569-Q4", "2026-10-10 09:00"),
     ]
-    assert parse_quarter("2569-Q1") == Period(2569, 1)
+    assert Period.parse_quarter("2569-Q1") == Period.of_quarter(2569, 1)
 
 
 def test_rounds_warn_before_they_close_including_the_overnight_one():
@@ -127,13 +130,13 @@ def test_interval_slots_are_aligned_in_bangkok_time():
 
 @pytest.mark.parametrize("key", ["2569-13", "69-03", "2569-Q5", "2569-03-15:x", "2569/03/15"])
 def test_bad_period_keys_are_refused(key):
-    parsers = (Month.parse, parse_quarter, parse_round, parse_day)
+    parsers = (Period.parse_month, Period.parse_quarter, parse_round, parse_day)
     for parse in parsers:
         with pytest.raises(ValueError):
             parse(key)
 
 
 def test_month_keys_are_buddhist_era():
-    march = Month.parse("2569-03")
+    march = Period.parse_month("2569-03")
     assert (march.year, march.month, march.key, march.label()) == (2026, 3, "2569-03", "มีนาคม 2569")
-    assert Month(2026, 12).next().key == "2570-01" and Month(2026, 1).previous().key == "2568-12"
+    assert Period.of_month(2026, 12).next().key == "2570-01" and Period.of_month(2026, 1).previous().key == "2568-12"

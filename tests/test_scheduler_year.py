@@ -18,13 +18,12 @@ import time_machine
 from sqlalchemy import select
 
 from models import Chat, JobRun, MonthlySubmission, RiskUnit, RunStatus, UnitKind
+from models.periods import Period
 from models.settings import set_setting
 from models.timeutil import BANGKOK
-from reports.periods import Period
 from runtime.db import make_engine, make_session_factory
 from scheduler import triggers
-from scheduler.jobs import JOBS
-from scheduler.periods import Month, quarter_key
+from scheduler.jobs.registry import JOBS
 from scheduler.policy import Policy
 from scheduler.runner import Runner
 from tests.test_scheduler_support import RecordingLine, add_group, bkk, delivered_by_run, sends_by_run, user_id
@@ -40,9 +39,9 @@ UNITS = [
 ]
 
 
-def report_months() -> list[Month]:
-    month, found = Month(2025, 9), []
-    while month <= Month(2026, 9):
+def report_months() -> list[Period]:
+    month, found = Period.of_month(2025, 9), []
+    while month <= Period.of_month(2026, 9):
         found.append(month)
         month = month.next()
     return found
@@ -66,7 +65,7 @@ def office(services):
     return groups, supervisors, units
 
 
-def submission_times() -> dict[tuple[str, Month], datetime]:
+def submission_times() -> dict[tuple[str, Period], datetime]:
     return {
         (code, month): datetime.combine(month.next().day(day), time(10, 0), BANGKOK)
         for month in report_months()
@@ -169,6 +168,6 @@ def test_a_fiscal_year_with_two_clocks_and_a_stop_over_day_7_sends_everything_ex
     assert "monthly-reminder:2569-03:day7" not in runs  # stale by the restart: the compile went instead
     assert not runs["monthly-compile:2569-02"].late
     assert len([key for key in runs if key.startswith("quarterly-summary:")]) == 5
-    assert f"quarterly-summary:{quarter_key(Period(2569, 4))}" in runs
+    assert f"quarterly-summary:{Period.of_quarter(2569, 4).key}" in runs
     late_card = [m for _, to, messages, _ in line.calls if to == [groups["secretariat"]] for m in messages]
     assert sum("ส่งล่าช้ากว่ากำหนด" in str(card) for card in late_card) == 1

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from bot.seed_fy2564 import load_fy2564
 from models import Role
-from services.workgroup import forwards as fw
 from tests import workgroup_factories as make
 from tests.test_admin_support import make_staff
 
@@ -29,7 +28,7 @@ def test_agencies_remind_and_link_code(app, services):
         found = make.agencies(session)
         make.agency_group(session, found["nia"])
         reported = make.report(session, make.bkk(2021, 5, 1))
-        fw.forward_reports(
+        make.forward(
             session,
             report_ids=[reported.id],
             agency_ids=[found["nia"].id],

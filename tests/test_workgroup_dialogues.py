@@ -10,10 +10,11 @@ from sqlalchemy import select
 from models import Chat, NewsReport, Role, StaffUser
 from models.timeutil import utcnow
 from models.workgroup import ForwardRecipient, Measure, MeetingKind, MeetingStatus
-from services.network import members as network
-from services.workgroup import committees as wg
-from services.workgroup import forwards as fw
-from services.workgroup.ops import secretariat_line_ids
+from runtime.delivery import notifier
+from services.network.groups import create_group_code
+from services.workgroup.acknowledgements import remind_unacknowledged
+from services.workgroup.meetings import create_meeting
+from services.workgroup.staff import create_link_code, secretariat_line_ids
 from tests import workgroup_factories as make
 from tests.test_admin_support import make_staff
 from texts import network as nt
@@ -24,7 +25,7 @@ def registered_group(line, name, members, purpose):
     """A LINE group the secretariat registered with a one-time code for a purpose."""
     group = line.group(name, members)
     with line.services.sessions.begin() as session:
-        code = network.create_group_code(session, name=name, purpose=purpose, by="secretariat")
+        code = create_group_code(session, name=name, purpose=purpose, by="secretariat")
         typed = f"ลงทะเบียนกลุ่ม {code.code}"
     replies = members[0].in_group(group).says(typed)
     assert replies.texts == [nt.GROUP_REGISTERED.format(name=name, purpose=nt.GROUP_PURPOSES[purpose])]
@@ -46,7 +47,7 @@ def forward_three_reports(line, agency_id):
             make.report(session, utcnow() - timedelta(days=n), number=n, text=f"พบแรงงานต่างด้าวกลุ่มที่ {n}")
             for n in (1, 2, 3)
         ]
-        forward = fw.forward_reports(
+        forward = make.forward(
             session,
             report_ids=[r.id for r in reports],
             agency_ids=[agency_id],
@@ -102,11 +103,21 @@ def test_the_button_is_refused_outside_the_agency_group_and_reminders_go_once(li
     assert refused.texts == [t.ACK_WRONG_CHAT]
 
     with line.services.sessions.begin() as session:
-        assert fw.remind_unacknowledged(session, utcnow() + timedelta(days=4)) == 1
+        assert (
+            remind_unacknowledged(
+                session, utcnow() + timedelta(days=4), notifier(session, "forward-reminder", urgent=False)
+            )
+            == 1
+        )
     reminder = [d for d in line.process() if d.chat_id == group.chat_id]
     assert len(reminder) == 1 and "ขอติดตามเรื่อง" in reminder[0].texts[0]
     with line.services.sessions.begin() as session:
-        assert fw.remind_unacknowledged(session, utcnow() + timedelta(days=10)) == 0
+        assert (
+            remind_unacknowledged(
+                session, utcnow() + timedelta(days=10), notifier(session, "forward-reminder", urgent=False)
+            )
+            == 0
+        )
     assert [d for d in line.process() if d.chat_id == group.chat_id] == []
     done = officer.in_group(group).chooses(t.ACK_LABEL)  # the reminder's own button works too
     assert done.texts[0].startswith("ขอบคุณครับ")
@@ -133,10 +144,10 @@ def test_the_secretariat_links_line_and_asks_for_the_next_meeting(line):
 
     with line.services.sessions.begin() as session:
         staff = {u.username: u for u in session.scalars(select(StaffUser))}
-        secretary_code = wg.create_link_code(session, staff["secretariat1"].id, utcnow()).code
-        viewer_code = wg.create_link_code(session, staff["viewer1"].id, utcnow()).code
+        secretary_code = create_link_code(session, staff["secretariat1"].id, utcnow()).code
+        viewer_code = create_link_code(session, staff["viewer1"].id, utcnow()).code
         committee = make.committee(session, valid_from=utcnow().date() - timedelta(days=30))
-        wg.create_meeting(
+        create_meeting(
             session,
             committee_id=committee.id,
             kind=MeetingKind.FULL,

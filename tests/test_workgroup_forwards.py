@@ -8,9 +8,11 @@ import pytest
 from sqlalchemy import select
 
 from line.messages import MAX_TEXT_UTF16, utf16_length
+from line.workgroup_cards import forward_summary
 from models import OutgoingMessage
-from services.workgroup import forwards as fw
-from services.workgroup.ops import WorkgroupError
+from runtime.delivery import notifier
+from services.workgroup.errors import WorkgroupError
+from services.workgroup.forwards import forward_reports, quota_estimate
 from tests import workgroup_factories as make
 
 
@@ -21,10 +23,15 @@ def test_agencies_sharing_a_group_get_one_push_with_a_button_each(services):
         found["metro_police"].chat_id = shared.id
         make.agency_group(session, found["nia"], members=7, line_id="C" + "b" * 32)
         ids = [found[code].id for code in ("immigration", "metro_police", "nia", "msdhs")]
-        estimate = fw.quota_estimate(session, ids)
+        estimate = quota_estimate(session, ids)
         reported = make.report(session, make.bkk(2021, 5, 1))
-        forward = fw.forward_reports(
-            session, report_ids=[reported.id], agency_ids=ids, subject="ส่งข่าว", by="t", now=make.bkk(2021, 5, 2)
+        forward = make.forward(
+            session,
+            report_ids=[reported.id],
+            agency_ids=ids,
+            subject="ส่งข่าว",
+            by="t",
+            now=make.bkk(2021, 5, 2),
         )
         rows = session.scalars(select(OutgoingMessage).order_by(OutgoingMessage.recipient)).all()
         costs = sorted(r.line_cost or 0 for r in forward.recipients)
@@ -44,7 +51,7 @@ def test_reference_and_letter_numbers_run_per_fiscal_year_in_bangkok_time(servic
         reported = make.report(session, make.bkk(2021, 9, 1))
         refs = []
         for when in (make.bkk(2021, 9, 30, 23, 30), make.bkk(2021, 10, 1, 0, 30), make.bkk(2021, 10, 2)):
-            forward = fw.forward_reports(
+            forward = make.forward(
                 session,
                 report_ids=[reported.id],
                 agency_ids=[found["nia"].id],
@@ -63,7 +70,7 @@ def test_a_summary_of_many_reports_stays_one_message(services):
         found = make.agencies(session)
         make.agency_group(session, found["immigration"])
         reports = [make.report(session, make.bkk(2021, 5, 1), number=n, text="ข่าว " * 400) for n in range(1, 26)]
-        forward = fw.forward_reports(
+        forward = make.forward(
             session,
             report_ids=[r.id for r in reports],
             agency_ids=[found["immigration"].id],
@@ -85,7 +92,7 @@ def test_recording_only_sends_nothing(services):
         found = make.agencies(session)
         make.agency_group(session, found["immigration"])
         reported = make.report(session, make.bkk(2021, 5, 1))
-        fw.forward_reports(
+        make.forward(
             session,
             report_ids=[reported.id],
             agency_ids=[found["immigration"].id],
@@ -119,4 +126,4 @@ def test_bad_forwards_are_refused_in_thai(services, change, message):
             **change,
         }
         with pytest.raises(WorkgroupError, match=message):
-            fw.forward_reports(session, **request)
+            forward_reports(session, notify=notifier(session, "forward"), summarise=forward_summary, **request)

@@ -6,10 +6,15 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
+from line.workgroup_cards import forward_summary
 from models import Chat, NewsReport, ReportItem, ReportStatus
 from models.timeutil import BANGKOK
 from models.workgroup import Agency, CommitteeRole, MeetingKind, MeetingStatus
-from services.workgroup import committees as wg
+from runtime.delivery import notifier
+from services.workgroup.agencies import ensure_default_agencies
+from services.workgroup.committees import add_member, create_committee
+from services.workgroup.forwards import forward_reports
+from services.workgroup.meetings import create_meeting
 
 
 def bkk(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> datetime:
@@ -19,14 +24,14 @@ def bkk(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> dat
 
 def agencies(session) -> dict[str, Agency]:
     """The default agencies (with the district offices), by code."""
-    wg.ensure_default_agencies(session)
+    ensure_default_agencies(session)
     return {agency.code: agency for agency in session.scalars(select(Agency))}
 
 
 def committee(session, *, valid_from=date(2020, 10, 1), valid_until=None, outside="immigration", name="คณะทำงานทดสอบ"):
     """A committee chaired by the opr with one outside agency (None: BMA units only)."""
     found = agencies(session)
-    made = wg.create_committee(
+    made = create_committee(
         session,
         by="test",
         name=name,
@@ -35,10 +40,10 @@ def committee(session, *, valid_from=date(2020, 10, 1), valid_until=None, outsid
         valid_from=valid_from,
         valid_until=valid_until,
     )
-    wg.add_member(session, made.id, by="test", role=CommitteeRole.CHAIR, agency_id=found["opr"].id, position="ประธาน")
-    wg.add_member(session, made.id, by="test", role=CommitteeRole.MEMBER, agency_id=found["zone_north"].id)
+    add_member(session, made.id, by="test", role=CommitteeRole.CHAIR, agency_id=found["opr"].id, position="ประธาน")
+    add_member(session, made.id, by="test", role=CommitteeRole.MEMBER, agency_id=found["zone_north"].id)
     if outside:
-        wg.add_member(session, made.id, by="test", role=CommitteeRole.MEMBER, agency_id=found[outside].id)
+        add_member(session, made.id, by="test", role=CommitteeRole.MEMBER, agency_id=found[outside].id)
     return made
 
 
@@ -46,7 +51,7 @@ def meeting(
     session, committee_id: int, when: datetime, *, status=MeetingStatus.HELD, exchanged=True, kind=MeetingKind.SUB
 ):
     """A meeting of a committee."""
-    return wg.create_meeting(
+    return create_meeting(
         session,
         committee_id=committee_id,
         kind=kind,
@@ -94,3 +99,8 @@ def agency_group(session, agency: Agency, *, members: int = 12, line_id: str | N
     session.flush()
     agency.chat_id = chat.id
     return chat
+
+
+def forward(session, **options):
+    """Forward reports to agencies as the web does: notices rendered and queued, the LINE summary card."""
+    return forward_reports(session, notify=notifier(session, "forward"), summarise=forward_summary, **options)

@@ -130,3 +130,15 @@ FIG_PATROLS = "• ตรวจจุดเสี่ยง {done}/{required} ค
 FIG_CAMERAS = "• ตรวจกล้อง {done}/{required} ครั้ง ({percent})"
 FIG_ORDERS = "• งานแก้ไขที่ได้รับ {received} งาน เสร็จ {done} งาน ค้าง {pending} งาน"
 FIG_MISSES = "• รอบที่ไม่ได้ตรวจและแจ้งเหตุผลแล้ว {explained}/{missed}"
+
+# Kinds of risk point (code -> Thai), shown in the admin web, on posters and accepted in imported files
+POINT_KINDS = {
+    "dark_spot": "จุดมืด ไฟส่องสว่างไม่เพียงพอ",
+    "alley": "ตรอก ซอยเปลี่ยว",
+    "abandoned_building": "อาคารร้าง",
+    "vacant_lot": "ที่ดินรกร้าง",
+    "bus_stop": "ป้ายรถประจำทาง",
+    "underpass": "ทางลอด สะพานลอย",
+    "park": "สวนสาธารณะ",
+    "other": "อื่น ๆ",
+}

@@ -100,11 +100,9 @@ QUOTA_EXHAUSTED = (
 LIST_HEADER = "งานตามกำหนดเวลาของ FieldLine (เวลากรุงเทพฯ ปี พ.ศ.)"
 LIST_NEXT = "    ครั้งถัดไป: {when}  [{period}]"
 LIST_NONE = "    ยังไม่มีกำหนด (ไม่มีรอบตรวจแบบช่วงเวลา หรือเป็นงานที่เรียกจากงานอื่น)"
-LIST_GUARDED = "    (รอโมดูลที่งานนี้ต้องใช้: ลงทะเบียนไว้แต่ยังไม่ทำงาน)"
 RUN_DONE = "ทำงาน {key} แล้ว: ส่งถึง {sent} ผู้รับ"
 RUN_SKIPPED = "ไม่ได้ทำงาน {key}: {why}"
 WHY_CLAIMED = "เคยทำไปแล้ว หรือกำลังทำอยู่ที่อื่น (ทำครั้งเดียวเท่านั้น)"
-WHY_GUARDED = "ยังไม่มีโมดูลจุดเสี่ยงภัย"
 WHY_FAILED = "ล้มเหลว จะทำต่อจากที่ค้างในรอบถัดไป"
 
 # The admin web's frozen-report page: labels of the evidence and KPI figures (other keys show as they are).

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 from bot.migrate import upgrade  # noqa: E402
 from models import CameraCheck, PatrolCheck, RiskCamera, RiskPoint, RiskUnit  # noqa: E402
+from models.periods import Period  # noqa: E402
 from models.timeutil import BANGKOK  # noqa: E402
 from reports import riskpoint_compliance as rc  # noqa: E402
 from runtime.config import normalise_database_url  # noqa: E402
@@ -133,7 +134,7 @@ def timed(engine, work, repeat: int = 5) -> tuple[float, object]:
 
 
 def quarter(session):
-    return rc.compliance(session, rc.quarter_span(2569, 1))
+    return rc.compliance(session, Period.of_quarter(2569, 1))
 
 
 def measure(engine, label: str, points: int, days: int) -> dict:
@@ -141,9 +142,9 @@ def measure(engine, label: str, points: int, days: int) -> dict:
     rows = fill(engine, points, days)
     generated = time.perf_counter() - started
     office_ms, office = timed(engine, quarter)
-    district_ms, _ = timed(engine, lambda s: rc.by_district(s, rc.quarter_span(2569, 1)))
-    point_ms, _ = timed(engine, lambda s: rc.by_point(s, rc.quarter_span(2569, 1)))
-    year_ms, _ = timed(engine, lambda s: rc.compliance(s, rc.fiscal_year_span(2569)), repeat=3)
+    district_ms, _ = timed(engine, lambda s: rc.by_district(s, Period.of_quarter(2569, 1)))
+    point_ms, _ = timed(engine, lambda s: rc.by_point(s, Period.of_quarter(2569, 1)))
+    year_ms, _ = timed(engine, lambda s: rc.compliance(s, Period.of_fiscal_year(2569)), repeat=3)
     print(
         f"{label:<10} {points:>6} {days:>5} {rows:>9,} {generated:>7.1f}s "
         f"{office_ms:>9.1f} {district_ms:>9.1f} {point_ms:>9.1f} {year_ms:>9.1f}   "
@@ -155,7 +156,7 @@ def measure(engine, label: str, points: int, days: int) -> dict:
 
 def explain(engine) -> None:
     """The PostgreSQL plan of the patrol aggregate (to see the index at work)."""
-    span = rc.quarter_span(2569, 1)
+    span = Period.of_quarter(2569, 1)
     sql = (
         "EXPLAIN (ANALYZE, BUFFERS OFF, TIMING OFF, SUMMARY ON) "
         "SELECT point_id, patrol_day, count(DISTINCT round_no) FROM rp_patrol_checks "

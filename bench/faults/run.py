@@ -14,6 +14,7 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.databases import add_pg_url
 from bench.faults import accounting, sender
 from bench.faults.deployment import Deployment, loopback_only
 from bench.faults.scenarios import SCENARIOS, SEND_SECONDS, run_timeline
@@ -35,12 +36,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--media-drain-timeout", type=float, default=150.0, help="the same, for scenarios whose photos must be stored"
     )
-    parser.add_argument(
-        "--pg-url",
-        default=os.environ.get("BENCH_DATABASE_URL")
-        or os.environ.get("TEST_DATABASE_URL")
-        or "postgresql://postgres@127.0.0.1:5432/postgres",
-        help="a PostgreSQL server on 127.0.0.1 on which a fresh database is created (and dropped) per scenario",
+    add_pg_url(
+        parser, "a PostgreSQL server on 127.0.0.1 on which a fresh database is created (and dropped) per scenario"
     )
     parser.add_argument("--keep", action="store_true", help="keep each scenario's folder (logs, spool) in /tmp")
     parser.add_argument("--out", type=Path, default=RESULTS)

@@ -26,7 +26,6 @@ import sys
 import tempfile
 import time
 import urllib.request
-import uuid
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -35,9 +34,9 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 import time_machine  # noqa: E402
-from sqlalchemy import create_engine, insert, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import insert, select, text  # noqa: E402
 
+from bench.databases import fresh_postgres  # noqa: E402
 from bot.migrate import upgrade  # noqa: E402
 from line.messenger import Messenger  # noqa: E402
 from models import (  # noqa: E402
@@ -52,15 +51,14 @@ from models import (  # noqa: E402
     RiskUnit,
     UnitKind,
 )
+from models.periods import Period  # noqa: E402
 from models.settings import set_setting  # noqa: E402
 from models.timeutil import BANGKOK  # noqa: E402
-from runtime.config import normalise_database_url  # noqa: E402
+from reports.riskpoint_month import compile_month  # noqa: E402
 from runtime.db import make_engine, make_session_factory  # noqa: E402
-from scheduler.periods import Month  # noqa: E402
-from scheduler.riskpoints import LIVE  # noqa: E402
 from scheduler.runner import Runner  # noqa: E402
 
-MONTH = Month(2026, 10)  # October 2569; its reminders go out on the 7th of November
+MONTH = Period.of_month(2026, 10)  # October 2569; its reminders go out on the 7th of November
 REMIND_AT = datetime(2026, 11, 6, 9, 0, 5, tzinfo=BANGKOK)  # 7 November 2569 is a Saturday: Friday the 6th
 COMPILE_AT = datetime(2026, 11, 6, 17, 0, 5, tzinfo=BANGKOK)
 
@@ -233,7 +231,7 @@ def bench_compile(url: str, points: int) -> None:
         rows = checks(sessions, points)
         with sessions() as session:
             started = time.perf_counter()
-            data = LIVE.compile_month(session, MONTH)
+            data = compile_month(session, MONTH.year, MONTH.month)
             compiled = time.perf_counter() - started
         runner = Runner(sessions, Messenger("bench-token", "http://127.0.0.1:9"), owner="bench")
         with time_machine.travel(COMPILE_AT, tick=True):
@@ -248,21 +246,6 @@ def bench_compile(url: str, points: int) -> None:
         print(f"  monthly-compile job (compile + freeze version + card): {job:.2f} s, {outcome.status}")
     finally:
         engine.dispose()
-
-
-def fresh_postgres(server: str):
-    url = make_url(normalise_database_url(server))
-    name = f"fieldline_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return url.set(database=name).render_as_string(hide_password=False), drop
 
 
 def main() -> int:
@@ -284,7 +267,7 @@ def main() -> int:
         print("PostgreSQL:")
         server = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1/postgres")
         for part, size in parts:
-            url, drop = fresh_postgres(server)
+            url, drop = fresh_postgres(server, "fieldline_bench")
             try:
                 upgrade(url)
                 part(url, size)

@@ -12,14 +12,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
+from bench.databases import add_pg_url, fresh_postgres
 from bench.webhook import baseline, load, servers
 from bot.migrate import upgrade
 from runtime.config import normalise_database_url
@@ -44,13 +43,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, help="WEB_CONCURRENCY (default: gunicorn.conf.py's)")
     parser.add_argument("--threads", type=int, help="GUNICORN_THREADS (default: gunicorn.conf.py's)")
     parser.add_argument("--log-level", default=None, help="LOG_LEVEL of FieldLine (default: its own, INFO)")
-    parser.add_argument(
-        "--pg-url",
-        default=os.environ.get("BENCH_DATABASE_URL")
-        or os.environ.get("TEST_DATABASE_URL")
-        or "postgresql://postgres@127.0.0.1:5432/postgres",
-        help="a PostgreSQL server on which fresh databases are created and dropped",
-    )
+    add_pg_url(parser, "a PostgreSQL server on which fresh databases are created and dropped")
     parser.add_argument("--baseline", dest="baseline", action="store_true", default=True)
     parser.add_argument("--no-baseline", dest="baseline", action="store_false", help="skip the baseline app")
     parser.add_argument("--no-max", dest="max", action="store_false", default=True, help="skip closed-loop phases")
@@ -74,22 +67,16 @@ class Database:
 
     def __init__(self, kind: str, workdir: Path, name: str, pg_server: str):
         self.kind = kind
-        self._admin = None
+        self._drop = None
         if kind == "sqlite":
             self.url = f"sqlite:///{workdir / (name + '.db')}"
         else:
-            server = make_url(normalise_database_url(pg_server))
-            self.name = f"fieldline_bench_{name}_{uuid.uuid4().hex[:8]}"
-            self._admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-            with self._admin.connect() as connection:
-                connection.execute(text(f'CREATE DATABASE "{self.name}"'))
-            self.url = server.set(database=self.name).render_as_string(hide_password=False)
+            self.url, self._drop = fresh_postgres(pg_server, f"fieldline_bench_{name}")
 
     def drop(self) -> None:
-        if self._admin is not None:
-            with self._admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
-            self._admin.dispose()
+        """Drop the PostgreSQL database (a SQLite file goes with its folder)."""
+        if self._drop is not None:
+            self._drop()
 
 
 def app_env(args, database_url: str, workdir: Path, stub_port: int) -> dict[str, str]:

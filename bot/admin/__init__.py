@@ -31,7 +31,7 @@ def init_app(app: Flask) -> None:
         workgroup_meetings,
     )
     from bot.admin.blueprint import bp
-    from bot.admin.request_session import close_session
+    from bot.request_session import close_session
 
     app.teardown_appcontext(close_session)
     errors.register(app)

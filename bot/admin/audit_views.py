@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import request
 
+from bot.admin.actions import audit, audited_page
 from bot.admin.blueprint import bp
 from bot.admin.queries import audit_statement
-from bot.admin.request_session import db
 from bot.api.pagination import page_args, paginate
 from bot.auth import Permission, require_permission
-from services.audit import Action, record_request
+from bot.request_session import db
+from services.audit import Action
 
 
 @bp.get("/audit")
@@ -21,7 +22,6 @@ def audit_log():
     actor = (request.args.get("actor") or "").strip()[:120] or None
     page, per_page = page_args(request.args)
     result = paginate(sql, audit_statement(action=action, actor=actor), page, per_page)
-    record_request(sql, Action.VIEW_AUDIT, object_type="audit_log", page=result.page)
-    html = render_template("admin/audit_log.html", page=result, filters={"action": action or "", "actor": actor or ""})
-    sql.commit()
-    return html
+    filters = {"action": action or "", "actor": actor or ""}
+    entry = audit(Action.VIEW_AUDIT, "audit_log", page=result.page)
+    return audited_page("admin/audit_log.html", entry, page=result, filters=filters)

@@ -7,8 +7,8 @@ from flask_login import current_user
 
 from bot.admin.blueprint import bp
 from bot.admin.queries import count_members, inbox_counts, latest_received_at
-from bot.admin.request_session import db
 from bot.auth import Permission, can, require_permission, visible_districts
+from bot.request_session import db
 
 
 @bp.get("/")

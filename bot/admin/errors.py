@@ -10,8 +10,8 @@ from werkzeug.exceptions import HTTPException
 
 from bot.admin import texts
 from bot.admin.blueprint import secure_headers
-from bot.admin.request_session import rollback_session
 from bot.api.responses import API_PREFIX, api_error
+from bot.request_session import rollback_session
 
 log = logging.getLogger(__name__)
 

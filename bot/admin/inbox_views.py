@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import json
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, render_template, request, url_for
 from flask_login import current_user
 
 from bot.admin import texts
-from bot.admin.blueprint import bp, is_safe_next
+from bot.admin.actions import Done, Refused, audit, audited, next_or
+from bot.admin.blueprint import bp
 from bot.admin.queries import INBOX_STATUSES, event_types, find_event, inbox_statement
-from bot.admin.request_session import db
 from bot.api.pagination import page_args, paginate
+from bot.audit import record_request
 from bot.auth import Permission, can, require_permission, visible_districts
 from bot.processor import retry
+from bot.request_session import db
 from models import InboxStatus
 from models.retention import removal_of
-from services.audit import Action, record_request
+from services.audit import Action
 
 RETRYABLE = (InboxStatus.FAILED, InboxStatus.PARKED)
 
@@ -76,17 +78,13 @@ def inbox_event(event_id: int):
 
 @bp.post("/inbox/<int:event_id>/retry")
 @require_permission(Permission.RETRY_EVENTS)
+@audited(lambda event_id: next_or(url_for("admin.inbox_event", event_id=event_id)))
 def inbox_retry(event_id: int):
     """Put a failed or parked event back in the queue (bot.processor.retry)."""
     sql = db()
     if find_event(sql, current_user, event_id) is None:
         abort(404)
-    if retry(sql, event_id):
-        record_request(sql, Action.INBOX_RETRY, object_type="inbox_event", object_id=event_id)
-        sql.commit()
-        current_app.extensions["fieldline"].worker.wake()
-        flash(texts.RETRY_DONE.format(id=event_id), "success")
-    else:
-        flash(texts.RETRY_REFUSED, "error")
-    target = request.form.get("next")
-    return redirect(target if is_safe_next(target) else url_for("admin.inbox_event", event_id=event_id))
+    if not retry(sql, event_id):
+        raise Refused(texts.RETRY_REFUSED)
+    entry = audit(Action.INBOX_RETRY, "inbox_event", event_id)
+    return Done(texts.RETRY_DONE.format(id=event_id), entry, after=current_app.extensions["fieldline"].worker.wake)

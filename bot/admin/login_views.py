@@ -12,11 +12,12 @@ from bot.admin import texts
 from bot.admin.blueprint import bp, is_safe_next
 from bot.admin.forms import LoginForm
 from bot.admin.login_throttle import locked_until
-from bot.admin.request_session import db
 from bot.admin.staff_accounts import find_staff, normalise_username
+from bot.audit import client_ip, record_request
 from bot.auth import verify_password
+from bot.request_session import db
 from models.timeutil import to_bangkok, utcnow
-from services.audit import Action, client_ip, record, record_request
+from services.audit import Action, record
 
 
 @bp.route("/login", methods=["GET", "POST"])

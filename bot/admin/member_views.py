@@ -6,11 +6,12 @@ with VIEW_IDENTITIES, on request, and each such view is written to the audit log
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from bot.admin import network_texts as nt
+from bot.admin.actions import Done, Refused, audit, audited, audited_page, finish, next_or
 from bot.admin.blueprint import bp
 from bot.admin.forms import MemberEditForm
 from bot.admin.network_filters import MEMBER_STATUSES, MemberFilters
@@ -23,16 +24,18 @@ from bot.admin.network_queries import (
     occupations,
     report_counts,
 )
-from bot.admin.network_support import actor, audit_identities, back_to, may_see_district
+from bot.admin.network_support import actor, audit_identities, visible_or_404
 from bot.admin.queries import rejected_statement
-from bot.admin.request_session import db
 from bot.api.pagination import page_args, paginate
+from bot.audit import record_request
 from bot.auth import Permission, can, require_permission, visible_districts
+from bot.request_session import db
 from models import Member, MemberStatus, NewsReport
 from models.districts import DISTRICTS
 from models.timeutil import fiscal_year, to_bangkok, utcnow
-from services.audit import Action, record_request
-from services.network import members as network
+from services.audit import Action
+from services.network.errors import NetworkError
+from services.network.members import decide_member, decisions_for, update_member
 
 RECENT_REPORTS = 20
 
@@ -40,14 +43,6 @@ RECENT_REPORTS = 20
 def _wants_identities() -> bool:
     """Whether the request asks for identities (?identities=1) and the user may see them."""
     return request.args.get("identities") == "1" and can(current_user, Permission.VIEW_IDENTITIES)
-
-
-def _member_or_404(member_id: int) -> Member:
-    """A member the signed-in user may see (their districts only, for district officers)."""
-    member = db().get(Member, member_id)
-    if member is None or not may_see_district(member.district):
-        abort(404)
-    return member
 
 
 @bp.get("/members")
@@ -78,7 +73,7 @@ def members():
         identities=identities,
         report_counts=report_counts(sql, [member.id for member in result.items]),
         pending=count_pending(sql, current_user),
-        decisions={member.id: network.decisions_for(member) for member in result.items},
+        decisions={member.id: decisions_for(member) for member in result.items},
         years=list(range(current_year, current_year - 6, -1)),
     )
     sql.commit()
@@ -90,7 +85,7 @@ def members():
 def member(member_id: int):
     """One member: status, occupation, district, groups and reports; identity on request; audited."""
     sql = db()
-    person = _member_or_404(member_id)
+    person = visible_or_404(Member, member_id)
     identity = request.args.get("identity") == "1" and can(current_user, Permission.VIEW_IDENTITIES)
     record_request(sql, Action.VIEW_MEMBER, object_type="member", object_id=person.id)
     if identity:
@@ -108,7 +103,7 @@ def member(member_id: int):
         occupation_names=occupation_names(sql),
         groups=member_groups(sql, person),
         reports=reports,
-        decisions=network.decisions_for(person),
+        decisions=decisions_for(person),
     )
     sql.commit()
     return html
@@ -119,7 +114,7 @@ def member(member_id: int):
 def member_edit(member_id: int):
     """Correct a member's name, phone, occupational group or district (the form shows the identity: audited)."""
     sql = db()
-    person = _member_or_404(member_id)
+    person = visible_or_404(Member, member_id)
     form = MemberEditForm(obj=person, data={"occupation": person.occupation_code or ""})
     form.occupation.choices = [("", "– ไม่ระบุ –")] + [
         (o.code, o.name + ("" if o.is_active else " (เลิกใช้)")) for o in occupations(sql)
@@ -127,7 +122,7 @@ def member_edit(member_id: int):
     error = None
     if form.validate_on_submit():
         try:
-            changed = network.update_member(
+            changed = update_member(
                 sql,
                 person.id,
                 full_name=form.full_name.data,
@@ -135,16 +130,15 @@ def member_edit(member_id: int):
                 occupation=form.occupation.data,
                 district=form.district.data,
             )
-        except network.NetworkError as problem:
+        except NetworkError as problem:
             error = str(problem)
         else:
             if changed:
-                record_request(sql, Action.MEMBER_UPDATE, object_type="member", object_id=person.id, fields=changed)
-                sql.commit()
-                flash(nt.MEMBER_UPDATED.format(code=person.reporter_code), "success")
+                entry = audit(Action.MEMBER_UPDATE, "member", person.id, fields=changed)
+                done = Done(nt.MEMBER_UPDATED.format(code=person.reporter_code), entry)
             else:
-                flash(nt.MEMBER_UNCHANGED, "message")
-            return redirect(url_for("admin.member", member_id=person.id))
+                done = Done(nt.MEMBER_UNCHANGED, category="message")
+            return finish(done, url_for("admin.member", member_id=person.id))
     if request.method == "GET":
         audit_identities(sql, [person.id], page="member_edit")
     html = render_template("admin/network/member_edit.html", member=person, form=form, error=error)
@@ -154,19 +148,16 @@ def member_edit(member_id: int):
 
 @bp.post("/members/<int:member_id>/decide")
 @require_permission(Permission.MANAGE_NETWORK)
+@audited(lambda member_id: next_or(url_for("admin.member", member_id=member_id)))
 def member_decide(member_id: int):
     """Approve, reject or suspend a registered member (services.network.members.decide_member); audited."""
-    sql = db()
-    person = _member_or_404(member_id)
+    person = visible_or_404(Member, member_id)
     status = nt.MEMBER_DECISIONS.get(request.form.get("decision", ""))
-    if status is None or MemberStatus(status) not in network.decisions_for(person):
-        flash("ทำรายการนี้กับสมาชิกในสถานะปัจจุบันไม่ได้", "error")
-        return back_to(url_for("admin.member", member_id=person.id))
-    network.decide_member(sql, person.id, MemberStatus(status), by=actor())
-    record_request(sql, Action.MEMBER_DECIDE, object_type="member", object_id=person.id, status=status)
-    sql.commit()
-    flash(nt.MEMBER_DECIDED[status].format(code=person.reporter_code), "success")
-    return back_to(url_for("admin.member", member_id=person.id))
+    if status is None or MemberStatus(status) not in decisions_for(person):
+        raise Refused("ทำรายการนี้กับสมาชิกในสถานะปัจจุบันไม่ได้")
+    decide_member(db(), person.id, MemberStatus(status), by=actor())
+    entry = audit(Action.MEMBER_DECIDE, "member", person.id, status=status)
+    return Done(nt.MEMBER_DECIDED[status].format(code=person.reporter_code), entry)
 
 
 @bp.get("/rejected")
@@ -176,7 +167,5 @@ def rejected():
     sql = db()
     page, per_page = page_args(request.args, default_per_page=20)
     result = paginate(sql, rejected_statement(), page, per_page)
-    record_request(sql, Action.VIEW_REJECTED, object_type="rejected_body", page=result.page, count=len(result.items))
-    html = render_template("admin/rejected.html", page=result)
-    sql.commit()
-    return html
+    entry = audit(Action.VIEW_REJECTED, "rejected_body", page=result.page, count=len(result.items))
+    return audited_page("admin/rejected.html", entry, page=result)

@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from bot.admin import network_texts as nt
 from models import MemberStatus, ReportStatus
 from models.districts import DISTRICTS
-from models.timeutil import BANGKOK, BE_OFFSET
+from models.timeutil import BANGKOK, be_year, ce_year
 
 HIDDEN_STATUSES = (ReportStatus.DRAFT, ReportStatus.WITHDRAWN)
 STATUS_ALL = "all"
@@ -33,17 +33,15 @@ def parse_day(raw: str | None) -> date | None:
         if not match:
             raise ValueError(nt.DATE_INVALID.format(value=value))
         day, month, year = (int(part) for part in match.groups())
-    if year > 2400:
-        year -= BE_OFFSET
     try:
-        return date(year, month, day)
+        return date(ce_year(year), month, day)
     except ValueError:
         raise ValueError(nt.DATE_INVALID.format(value=value)) from None
 
 
 def be_day(day: date | None) -> str:
     """A date as the filter shows it back: 31/01/2569 (Buddhist Era), or ''."""
-    return f"{day.day:02d}/{day.month:02d}/{day.year + BE_OFFSET}" if day else ""
+    return f"{day.day:02d}/{day.month:02d}/{be_year(day)}" if day else ""
 
 
 def day_start(day: date) -> datetime:

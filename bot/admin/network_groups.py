@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, render_template, request, url_for
 from flask_login import current_user
 
 from bot.admin import network_texts as nt
+from bot.admin.actions import Done, audit, finish
 from bot.admin.blueprint import bp
 from bot.admin.forms import GroupCodeForm
 from bot.admin.network_queries import occupation_names, occupations, open_codes, registered_groups
 from bot.admin.network_queries import unregistered_chats_statement as unregistered
 from bot.admin.network_support import actor
-from bot.admin.request_session import db
+from bot.audit import record_request
 from bot.auth import Permission, can, require_permission
+from bot.request_session import db
 from models import GroupRegistrationCode
+from models.periods import Period
 from models.timeutil import be_year, to_bangkok, utcnow
-from reports.periods import Period
-from services.audit import Action, record_request
-from services.network import members as network
+from services.audit import Action
+from services.network.groups import create_group_code
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REGISTER_COMMAND = "ลงทะเบียนกลุ่ม {code}"
@@ -65,12 +67,12 @@ def network_groups():
 @bp.post("/network/groups/codes")
 @require_permission(Permission.MANAGE_NETWORK)
 def network_group_code():
-    """Create a one-time group registration code (services.network.members.create_group_code); audited."""
+    """Create a one-time group registration code (services.network.groups.create_group_code); audited."""
     sql = db()
     form = _code_form()
     if not form.validate_on_submit():
         return _page(form), 400
-    code = network.create_group_code(
+    code = create_group_code(
         sql,
         name=form.name.data,
         purpose=form.purpose.data,
@@ -78,10 +80,9 @@ def network_group_code():
         days=form.days.data,
         by=actor(),
     )
-    record_request(sql, Action.GROUP_CODE_CREATE, object_type="group_code", object_id=code.id, days=form.days.data)
-    sql.commit()
-    flash(nt.GROUP_CODE_CREATED.format(code=code.code), "success")
-    return redirect(url_for("admin.network_groups", new=code.id, _anchor="new-code"))
+    entry = audit(Action.GROUP_CODE_CREATE, "group_code", code.id, days=form.days.data)
+    to = url_for("admin.network_groups", new=code.id, _anchor="new-code")
+    return finish(Done(nt.GROUP_CODE_CREATED.format(code=code.code), entry), to)
 
 
 @bp.get("/network/roll.xlsx")
@@ -95,7 +96,7 @@ def network_roll():
     if identities and not can(current_user, Permission.VIEW_IDENTITIES):
         abort(403)
     year = request.args.get("fy", type=int)
-    period = Period(year) if year and 2500 <= year <= 2700 else None
+    period = Period.of_fiscal_year(year) if year and 2500 <= year <= 2700 else None
     from reports.roll import roll_workbook  # openpyxl loads only when a roll is exported
 
     sql = db()

@@ -1,6 +1,6 @@
 """Photos and files of news reports, served only to staff allowed to see report content; every view audited.
 
-Everyone allowed gets the metadata-free shown copy (runtime/media.py); the original as LINE sent it (with its
+Everyone allowed gets the metadata-free shown copy (services/media_store.py); the original as LINE sent it (with its
 EXIF, perhaps GPS) only to roles with VIEW_ORIGINAL_MEDIA (admin).
 """
 
@@ -16,11 +16,12 @@ from sqlalchemy.orm import Session
 
 from bot.admin.blueprint import bp
 from bot.admin.network_support import may_see_district
-from bot.admin.request_session import db
+from bot.audit import record_request
 from bot.auth import Permission, can, require_permission
+from bot.request_session import db
 from models import MediaFile, MediaStatus, NewsReport, ReportItem
-from runtime.media import EXTENSIONS, MediaStore
-from services.audit import Action, record_request
+from services.audit import Action
+from services.media_store import EXTENSIONS, MediaStore
 
 
 @dataclass(frozen=True)

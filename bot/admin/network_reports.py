@@ -6,10 +6,11 @@ and places are personal data: opening them is audited (VIEW_REPORT_CONTENT, with
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, render_template, request
+from flask import current_app, render_template, request
 from flask_login import current_user
 
 from bot.admin import network_texts as nt
+from bot.admin.actions import Done, Refused, audit, audited, next_or
 from bot.admin.blueprint import bp
 from bot.admin.network_filters import STATUS_ALL, ReportFilters
 from bot.admin.network_queries import (
@@ -21,25 +22,19 @@ from bot.admin.network_queries import (
     reports_statement,
     status_update_history,
 )
-from bot.admin.network_support import actor, audit_identities, back_to, may_see_district, report_url
-from bot.admin.request_session import db
+from bot.admin.network_support import actor, audit_identities, may_see_district, report_url, visible_or_404
 from bot.api.pagination import page_args, paginate
+from bot.audit import record_request
 from bot.auth import Permission, can, require_permission, visible_districts
+from bot.request_session import db
 from models import Chat, Member, NewsReport, ReportStatus
 from models.districts import DISTRICTS
 from runtime import quota
-from services.audit import Action, record_request
-from services.network import members as network
+from runtime.delivery import notifier
+from services.audit import Action
+from services.network.news_reports import send_status_update, set_category
 
 CLOSED_TO_UPDATES = (ReportStatus.DRAFT, ReportStatus.WITHDRAWN)
-
-
-def _report_or_404(report_id: int) -> NewsReport:
-    """A report the signed-in user may see (their districts only, for district officers)."""
-    report = db().get(NewsReport, report_id)
-    if report is None or not may_see_district(report.district):
-        abort(404)
-    return report
 
 
 @bp.get("/network/reports")
@@ -71,7 +66,7 @@ def network_reports():
 def network_report(report_id: int):
     """One report: its messages in order, photos, places and possible duplicates (audited), and actions."""
     sql = db()
-    report = _report_or_404(report_id)
+    report = visible_or_404(NewsReport, report_id)
     content = can(current_user, Permission.VIEW_REPORT_CONTENT)
     reporter = sql.get(Member, report.reporter_id) if report.reporter_id else None
     identity = (
@@ -104,41 +99,33 @@ def network_report(report_id: int):
 
 @bp.post("/network/reports/<int:report_id>/category")
 @require_permission(Permission.MANAGE_NETWORK)
+@audited(lambda report_id: next_or(report_url(report_id)))
 def network_report_category(report_id: int):
-    """Set the secretariat's category for a report (services.network.members.set_category); audited."""
+    """Set the secretariat's category for a report (services.network.news_reports.set_category); audited."""
     sql = db()
-    report = _report_or_404(report_id)
+    report = visible_or_404(NewsReport, report_id)
     code = request.form.get("category", "")
-    try:
-        network.set_category(sql, report.id, code, by=actor())
-    except network.NetworkError as problem:
-        flash(str(problem), "error")
-        return back_to(report_url(report.id))
-    record_request(sql, Action.REPORT_CATEGORY, object_type="news_report", object_id=report.id, category=code)
-    sql.commit()
+    set_category(sql, report.id, code, by=actor())
     name = category_names(sql).get(code, code)
-    flash(nt.CATEGORY_CHANGED.format(ref=report.ref_no or f"#{report.id}", name=name), "success")
-    return back_to(report_url(report.id))
+    return Done(
+        nt.CATEGORY_CHANGED.format(ref=report.ref_no or f"#{report.id}", name=name),
+        audit(Action.REPORT_CATEGORY, "news_report", report.id, category=code),
+    )
 
 
 @bp.post("/network/reports/<int:report_id>/status-update")
 @require_permission(Permission.MANAGE_NETWORK)
+@audited(lambda report_id: next_or(report_url(report_id)))
 def network_report_status(report_id: int):
     """Tell the reporter where the report stands, by push through the outbox (counts against the quota)."""
     sql = db()
-    report = _report_or_404(report_id)
+    report = visible_or_404(NewsReport, report_id)
     key = request.form.get("update", "")
     if report.status in CLOSED_TO_UPDATES or key not in nt.STATUS_UPDATE_TEXTS:
-        flash("แจ้งสถานะข่าวนี้ไม่ได้ (ข่าวยังไม่ยืนยันหรือผู้แจ้งยกเลิกแล้ว)", "error")
-        return back_to(report_url(report.id))
-    delivered = network.send_status_update(sql, report.id, key, by=actor())
-    record_request(
-        sql, Action.REPORT_STATUS_UPDATE, object_type="news_report", object_id=report.id, update=key, pushed=delivered
-    )
-    sql.commit()
-    if delivered:
-        current_app.extensions["fieldline"].worker.wake()
-        flash(nt.STATUS_UPDATE_SENT.format(ref=report.ref_no), "success")
-    else:
-        flash(nt.STATUS_UPDATE_UNREACHABLE.format(ref=report.ref_no), "warning")
-    return back_to(report_url(report.id))
+        raise Refused("แจ้งสถานะข่าวนี้ไม่ได้ (ข่าวยังไม่ยืนยันหรือผู้แจ้งยกเลิกแล้ว)")
+    delivered = send_status_update(sql, report.id, key, notifier(sql, "status-update"), by=actor())
+    entry = audit(Action.REPORT_STATUS_UPDATE, "news_report", report.id, update=key, pushed=delivered)
+    if not delivered:
+        return Done(nt.STATUS_UPDATE_UNREACHABLE.format(ref=report.ref_no), entry, category="warning")
+    wake = current_app.extensions["fieldline"].worker.wake
+    return Done(nt.STATUS_UPDATE_SENT.format(ref=report.ref_no), entry, after=wake)

@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, render_template, request, url_for
 
 from bot.admin import network_texts as nt
+from bot.admin.actions import Done, audit, finish, perform
 from bot.admin.blueprint import bp
 from bot.admin.network_queries import categories, occupations
 from bot.admin.network_support import actor
-from bot.admin.request_session import db
 from bot.auth import Permission, require_permission
+from bot.request_session import db
 from models.settings import DEFAULTS, get_setting
-from services.audit import Action, record_request
-from services.network import members as network
+from services.audit import Action
+from services.network.catalogue import save_category, save_occupation
+from services.network.settings import network_setting_keys, save_network_settings
 
 
 def _settings_rows(values: dict | None = None) -> list[dict]:
     """Each network setting with its label, hint, kind, default and current (or typed) value."""
     sql = db()
     rows = []
-    for key in network.network_setting_keys():
+    for key in network_setting_keys():
         default = DEFAULTS[key]
         value = get_setting(sql, key) if values is None else values.get(key, "")
         if isinstance(value, list):
@@ -62,25 +64,29 @@ def network_settings():
 def network_settings_save():
     """Validate and store the network settings; nothing is stored when any value is wrong; audited."""
     sql = db()
-    raw = {key: request.form.get(key, "") for key in network.network_setting_keys()}
+    raw = {key: request.form.get(key, "") for key in network_setting_keys()}
     for key in raw:
         if isinstance(DEFAULTS[key], bool):
             raw[key] = key in request.form
-    changed, errors = network.save_network_settings(sql, raw, by=actor())
+    changed, errors = save_network_settings(sql, raw, by=actor())
     if errors:
         flash(nt.SETTINGS_INVALID, "error")
         return _render(_settings_rows(raw), errors, 400)
     if changed:
-        record_request(sql, Action.NETWORK_SETTINGS, object_type="setting", keys=changed)
-        sql.commit()
-        flash(nt.SETTINGS_SAVED.format(count=len(changed)), "success")
+        done = Done(
+            nt.SETTINGS_SAVED.format(count=len(changed)), audit(Action.NETWORK_SETTINGS, "setting", keys=changed)
+        )
     else:
-        flash(nt.SETTINGS_UNCHANGED, "message")
-    return redirect(url_for("admin.network_settings"))
+        done = Done(nt.SETTINGS_UNCHANGED, category="message")
+    return finish(done, url_for("admin.network_settings"))
 
 
 def _save_list_entry(kind: str, code: str, create: bool):
     """Add or change an occupational group or a category from the posted form; audited."""
+    return perform(lambda: _saved_entry(kind, code, create), url_for("admin.network_settings", _anchor=f"{kind}-list"))
+
+
+def _saved_entry(kind: str, code: str, create: bool) -> Done:
     sql = db()
     form = request.form
     common = {
@@ -89,21 +95,15 @@ def _save_list_entry(kind: str, code: str, create: bool):
         "is_active": "is_active" in form,
         "create": create,
     }
-    try:
-        if kind == "occupation":
-            entry = network.save_occupation(sql, code, **common)
-        else:
-            entry = network.save_category(sql, code, keywords=form.get("keywords", ""), **common)
-    except network.NetworkError as problem:
-        sql.rollback()
-        flash(str(problem), "error")
-        return redirect(url_for("admin.network_settings", _anchor=f"{kind}-list"))
-    record_request(
-        sql, Action.NETWORK_LIST_UPDATE, object_type=kind, object_id=entry.code, created=create, active=entry.is_active
+    if kind == "occupation":
+        entry = save_occupation(sql, code, **common)
+    else:
+        entry = save_category(sql, code, keywords=form.get("keywords", ""), **common)
+    return Done(
+        (nt.LIST_ADDED if create else nt.LIST_SAVED).format(name=entry.name),
+        audit(Action.NETWORK_LIST_UPDATE, kind, entry.code, created=create, active=entry.is_active),
+        to=url_for("admin.network_settings", _anchor=f"{kind}-{entry.code}"),
     )
-    sql.commit()
-    flash((nt.LIST_ADDED if create else nt.LIST_SAVED).format(name=entry.name), "success")
-    return redirect(url_for("admin.network_settings", _anchor=f"{kind}-{entry.code}"))
 
 
 @bp.post("/network/occupations")

@@ -2,21 +2,35 @@
 
 from __future__ import annotations
 
-from flask import redirect, request, url_for
+from typing import TypeVar
+
+from flask import abort, url_for
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
 from bot.admin import network_texts
-from bot.admin.blueprint import bp, is_safe_next
+from bot.admin.blueprint import bp
+from bot.audit import record_request
 from bot.auth import visible_districts
+from bot.request_session import db
 from models.timeutil import thai_date
-from services.audit import Action, record_request
+from services.audit import Action
+
+T = TypeVar("T")
 
 
 def may_see_district(district: str | None, user: object = None) -> bool:
     """Whether the user (default: the signed-in one) may see data of a district (None: only unscoped roles)."""
     districts = visible_districts(current_user if user is None else user)
     return districts is None or (district is not None and district in districts)
+
+
+def visible_or_404(model: type[T], row_id: int) -> T:
+    """A member or report of a district the signed-in user may see (district officers: theirs only), or a 404."""
+    row = db().get(model, row_id)
+    if row is None or not may_see_district(row.district):
+        abort(404)
+    return row
 
 
 def actor() -> str:
@@ -36,12 +50,6 @@ def audit_identities(session: Session, member_ids: list[int], **detail: object) 
             count=len(member_ids),
             **detail,
         )
-
-
-def back_to(default: str):
-    """Redirect to the form's safe ?next= target, else to the default URL."""
-    target = request.form.get("next")
-    return redirect(target if is_safe_next(target) else default)
 
 
 def report_url(report_id: int) -> str:

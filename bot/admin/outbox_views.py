@@ -12,21 +12,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, request, url_for
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from bot.admin import outbox_texts as ot
+from bot.admin.actions import Done, Refused, audit, audited, audited_page
 from bot.admin.blueprint import bp
-from bot.admin.request_session import db
 from bot.api.pagination import page_args, paginate
 from bot.auth import Permission, require_permission
+from bot.request_session import db
 from models import Chat, Member, OutboxStatus, OutgoingMessage, StaffUser
 from models.retention import removal_of
 from models.timeutil import utcnow
 from models.workgroup import StaffLineLink
 from runtime import delivery, quota
-from services.audit import Action, record_request
+from services.audit import Action
 
 KINDS = ("failed", "retrying", "unknown")
 RESENDABLE = (OutboxStatus.FAILED, OutboxStatus.PARKED)
@@ -119,9 +120,9 @@ def outbox_undelivered():
         .order_by(OutgoingMessage.created_at.desc(), OutgoingMessage.id.desc())
     )
     result = paginate(sql, statement, page, per_page)
-    record_request(sql, Action.VIEW_UNDELIVERED, object_type="outgoing_message", kind=kind, count=len(result.items))
-    html = render_template(
+    return audited_page(
         "admin/outbox_undelivered.html",
+        audit(Action.VIEW_UNDELIVERED, "outgoing_message", kind=kind, count=len(result.items)),
         ot=ot,
         kind=kind,
         kinds=KINDS,
@@ -131,22 +132,17 @@ def outbox_undelivered():
         removed={row.id for row in result.items if removal_of(row.messages) is not None},
         resendable=RESENDABLE,
     )
-    sql.commit()  # the audit entry is stored before the page leaves
-    return html
 
 
 @bp.post("/outbox/<int:row_id>/retry")
 @require_permission(Permission.VIEW_UNDELIVERED, Permission.RETRY_EVENTS)
+@audited(lambda row_id: url_for("admin.outbox_undelivered", kind="failed"))
 def outbox_retry(row_id: int):
     """Put a failed or parked message back in the queue (runtime.delivery.requeue: same retry key); audited."""
     sql = db()
     if sql.get(OutgoingMessage, row_id) is None:
         abort(404)
-    if delivery.requeue(sql, row_id, utcnow()):
-        record_request(sql, Action.OUTBOX_RETRY, object_type="outgoing_message", object_id=row_id)
-        sql.commit()
-        current_app.extensions["fieldline"].worker.wake()
-        flash(ot.RETRY_DONE.format(id=row_id), "success")
-    else:
-        flash(ot.RETRY_REFUSED, "error")
-    return redirect(url_for("admin.outbox_undelivered", kind="failed"))
+    if not delivery.requeue(sql, row_id, utcnow()):
+        raise Refused(ot.RETRY_REFUSED)
+    entry = audit(Action.OUTBOX_RETRY, "outgoing_message", row_id)
+    return Done(ot.RETRY_DONE.format(id=row_id), entry, after=current_app.extensions["fieldline"].worker.wake)

@@ -2,35 +2,32 @@
 
 Export and erasure are for roles with EXPORT_PERSONAL_DATA / ERASE_PERSONAL_DATA (admin): the export
 holds more than any other role may see (original photos with their metadata, who looked at the person
-in the audit log), and an erasure cannot be undone. The domain work is bot/personal_data/.
+in the audit log), and an erasure cannot be undone. The domain work is services/privacy/.
 """
 
 from __future__ import annotations
 
 import tempfile
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, current_app, render_template, request, url_for
 
 from bot.admin import privacy_texts as pt
+from bot.admin.actions import Done, Refused, audit, audited, audited_page
 from bot.admin.blueprint import bp
 from bot.admin.network_queries import occupation_names
-from bot.admin.network_support import may_see_district
-from bot.admin.request_session import db
+from bot.admin.network_support import visible_or_404
+from bot.audit import record_request
 from bot.auth import Permission, require_permission
+from bot.request_session import db
 from models import Member
 from models.timeutil import utcnow
-from runtime.media import MediaStore
-from services import privacy as personal_data
-from services.audit import Action, record_request
+from services.audit import Action
+from services.media_store import MediaStore
 from services.privacy import retention
-
-
-def _member_or_404(member_id: int) -> Member:
-    """A member the signed-in user may see (district officers: their districts only)."""
-    member = db().get(Member, member_id)
-    if member is None or not may_see_district(member.district):
-        abort(404)
-    return member
+from services.privacy.erasure import erase
+from services.privacy.export import export_counts, export_name, write_export
+from services.privacy.holdings import gather
+from services.privacy.person import pseudonym
 
 
 def _store() -> MediaStore:
@@ -64,11 +61,11 @@ def privacy():
 def member_export(member_id: int):
     """Everything held about one member as a ZIP (JSON and their photos and files); audited."""
     sql = db()
-    person = _member_or_404(member_id)
+    person = visible_or_404(Member, member_id)
     now = utcnow()
     target = tempfile.TemporaryFile()  # noqa: SIM115 - closed by _stream once the response is sent
     try:
-        summary = personal_data.write_export(sql, person, target, now, _store())
+        summary = write_export(sql, person, target, now, _store())
     except BaseException:
         target.close()
         raise
@@ -84,7 +81,7 @@ def member_export(member_id: int):
     size = target.tell()
     response = Response(_stream(target), mimetype="application/zip")
     response.headers["Content-Length"] = str(size)
-    response.headers["Content-Disposition"] = f"attachment; filename={personal_data.export_name(person, now)}"
+    response.headers["Content-Disposition"] = f"attachment; filename={export_name(person, now)}"
     response.headers["Cache-Control"] = "no-store, private"
     return response
 
@@ -104,40 +101,32 @@ def _stream(handle, chunk: int = 256 * 1024):
 def member_erase_confirm(member_id: int):
     """The confirmation page: what is held (counts), what goes and what stays, and the typed confirmation."""
     sql = db()
-    person = _member_or_404(member_id)
-    held = personal_data.gather(sql, person)
-    record_request(sql, Action.VIEW_MEMBER, object_type="member", object_id=person.id, page="erase")
-    html = render_template(
+    person = visible_or_404(Member, member_id)
+    held = gather(sql, person)
+    return audited_page(
         "admin/privacy_erase.html",
+        audit(Action.VIEW_MEMBER, "member", person.id, page="erase"),
         member=person,
-        counts=personal_data.export_counts(held),
-        alias=personal_data.pseudonym(person),
+        counts=export_counts(held),
+        alias=pseudonym(person),
         occupation_names=occupation_names(sql),
         pt=pt,
     )
-    sql.commit()
-    return html
 
 
 @bp.post("/members/<int:member_id>/erase")
 @require_permission(Permission.ERASE_PERSONAL_DATA)
+@audited("admin.member_erase_confirm")
 def member_erase(member_id: int):
     """Erase one member's personal data once the reporter code is typed; audited; files deleted after the commit."""
-    sql = db()
-    person = _member_or_404(member_id)
+    person = visible_or_404(Member, member_id)
     code = person.reporter_code
     if (request.form.get("confirm") or "").strip().upper() != code:
-        flash(pt.ERASE_MISMATCH.format(code=code), "error")
-        return redirect(url_for("admin.member_erase_confirm", member_id=person.id))
-    erasure = personal_data.erase(sql, person, utcnow())
-    record_request(
-        sql,
-        Action.PERSONAL_DATA_ERASE,
-        object_type="member",
-        object_id=person.id,
-        **erasure.counts,
+        raise Refused(pt.ERASE_MISMATCH.format(code=code))
+    erasure = erase(db(), person, utcnow())
+    return Done(
+        pt.ERASED.format(code=code),
+        audit(Action.PERSONAL_DATA_ERASE, "member", person.id, **erasure.counts),
+        to=url_for("admin.member", member_id=person.id),
+        after=lambda: retention.sweep_files(current_app.extensions["fieldline"].sessions, _store()),
     )
-    sql.commit()
-    retention.sweep_files(current_app.extensions["fieldline"].sessions, _store())
-    flash(pt.ERASED.format(code=code), "success")
-    return redirect(url_for("admin.member", member_id=person.id))

@@ -9,18 +9,18 @@ from flask import abort, render_template
 from sqlalchemy import select
 
 from bot.admin.blueprint import bp
-from bot.admin.request_session import db
 from bot.auth import Permission, require_permission
+from bot.request_session import db
 from line.report_cards import month_rows, risk_line
 from models import JobRun, ReportVersion
+from models.periods import Period
 from models.timeutil import thai_datetime, utcnow
+from reports.riskpoint_month import compile_month
 from runtime import quota
 from scheduler import triggers
-from scheduler.jobs import JOBS, MONTH_REPORT
-from scheduler.periods import Month
+from scheduler.jobs.registry import JOBS
 from scheduler.policy import Policy
-from scheduler.riskpoints import LIVE
-from scheduler.versions import digest, latest
+from scheduler.versions import MONTH_REPORT, digest, json_ready, latest
 from texts import scheduler as t
 
 RECENT_RUNS = 50
@@ -51,7 +51,7 @@ def scheduler_overview():
     versions = session.scalars(select(ReportVersion).order_by(ReportVersion.created_at.desc()).limit(24)).all()
     return render_template(
         "admin/scheduler/index.html",
-        month_label=Month.of(now).label(),
+        month_label=Period.month_of(now).label(),
         state=state,
         percent=None if state.ratio is None else round(100 * state.ratio, 1),
         usage=[(purpose, t.JOB_TITLES.get(purpose, purpose), used) for purpose, used in usage.items()],
@@ -61,7 +61,6 @@ def scheduler_overview():
         versions=versions,
         status_labels=STATUS_LABELS,
         kind_labels=KIND_LABELS,
-        guarded=not LIVE.available(),
         thai_datetime=thai_datetime,
     )
 
@@ -76,10 +75,9 @@ def scheduler_report(version_id: int):
         abort(404)
     newest = latest(session, version.kind, version.period)
     changed = None
-    if version.kind == MONTH_REPORT and LIVE.available():
-        from scheduler.runner import json_ready
-
-        current = json_ready(LIVE.compile_month(session, Month.parse(version.period)))
+    if version.kind == MONTH_REPORT:
+        month = Period.parse_month(version.period)
+        current = json_ready(compile_month(session, month.year, month.month))
         changed = digest(current) != version.digest
     others = session.scalars(
         select(ReportVersion)

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from bot.admin import texts
+from bot.admin.actions import Done, Refused, audit, audited, audited_page, finish
 from bot.admin.blueprint import bp
 from bot.admin.forms import StaffCreateForm, StaffEditForm, TokenForm
-from bot.admin.request_session import db
 from bot.admin.staff_accounts import StaffAccountError, create_staff_user, update_staff_user
 from bot.api.tokens import issue_token, revoke_token
+from bot.audit import record_request
 from bot.auth import Permission, require_permission
+from bot.request_session import db
 from models import ApiToken, Role, StaffUser
 from models.timeutil import utcnow
-from services.audit import Action, record_request
+from services.audit import Action
 
 
 def _staff_or_404(user_id: int) -> StaffUser:
@@ -49,10 +51,7 @@ def staff_list():
     """List staff accounts."""
     sql = db()
     users = list(sql.scalars(select(StaffUser).order_by(StaffUser.is_active.desc(), StaffUser.username)))
-    record_request(sql, Action.VIEW_STAFF, object_type="staff_user", count=len(users))
-    html = render_template("admin/staff_list.html", users=users)
-    sql.commit()
-    return html
+    return audited_page("admin/staff_list.html", audit(Action.VIEW_STAFF, "staff_user", count=len(users)), users=users)
 
 
 @bp.route("/staff/new", methods=["GET", "POST"])
@@ -75,10 +74,9 @@ def staff_new():
             sql.rollback()
             form.form_errors.append(str(error))
         else:
-            record_request(sql, Action.STAFF_CREATE, object_type="staff_user", object_id=user.id, role=user.role.value)
-            sql.commit()
-            flash(texts.STAFF_CREATED.format(username=user.username), "success")
-            return redirect(url_for("admin.staff_detail", user_id=user.id))
+            entry = audit(Action.STAFF_CREATE, "staff_user", user.id, role=user.role.value)
+            done = Done(texts.STAFF_CREATED.format(username=user.username), entry)
+            return finish(done, url_for("admin.staff_detail", user_id=user.id))
     return render_template("admin/staff_new.html", form=form)
 
 
@@ -109,29 +107,23 @@ def staff_detail(user_id: int):
         sql.rollback()
         form.form_errors.append(str(error))
         return _detail_page(_staff_or_404(user_id), form=form, status=400)
-    if changed:
-        record_request(sql, Action.STAFF_UPDATE, object_type="staff_user", object_id=user.id, changed=sorted(changed))
-        sql.commit()
-    flash(texts.STAFF_UPDATED.format(username=user.username), "success")
-    return redirect(url_for("admin.staff_detail", user_id=user.id))
+    entry = audit(Action.STAFF_UPDATE, "staff_user", user.id, changed=sorted(changed)) if changed else None
+    done = Done(texts.STAFF_UPDATED.format(username=user.username), entry)
+    return finish(done, url_for("admin.staff_detail", user_id=user.id))
 
 
 @bp.post("/staff/<int:user_id>/active")
 @require_permission(Permission.MANAGE_STAFF)
+@audited("admin.staff_detail")
 def staff_toggle_active(user_id: int):
     """Deactivate an account (signing it out everywhere and disabling its tokens), or activate it again."""
-    sql = db()
     user = _staff_or_404(user_id)
     if user.id == current_user.id:
-        flash(texts.CANNOT_CHANGE_SELF, "error")
-        return redirect(url_for("admin.staff_detail", user_id=user.id))
+        raise Refused(texts.CANNOT_CHANGE_SELF)
     user.is_active = not user.is_active
     action = Action.STAFF_ACTIVATE if user.is_active else Action.STAFF_DEACTIVATE
-    record_request(sql, action, object_type="staff_user", object_id=user.id)
-    sql.commit()
     message = texts.STAFF_ACTIVATED if user.is_active else texts.STAFF_DEACTIVATED
-    flash(message.format(username=user.username), "success")
-    return redirect(url_for("admin.staff_detail", user_id=user.id))
+    return Done(message.format(username=user.username), audit(action, "staff_user", user.id))
 
 
 @bp.post("/staff/<int:user_id>/tokens")
@@ -151,16 +143,13 @@ def staff_token_create(user_id: int):
 
 @bp.post("/staff/<int:user_id>/tokens/<int:token_id>/revoke")
 @require_permission(Permission.MANAGE_STAFF)
+@audited("admin.staff_detail")
 def staff_token_revoke(user_id: int, token_id: int):
     """Revoke one API token."""
-    sql = db()
-    token = sql.get(ApiToken, token_id)
+    token = db().get(ApiToken, token_id)
     if token is None or token.user_id != user_id:
         abort(404)
-    if revoke_token(token, utcnow()):
-        record_request(sql, Action.TOKEN_REVOKE, object_type="api_token", object_id=token.id, user_id=user_id)
-        sql.commit()
-        flash(texts.TOKEN_REVOKED.format(name=token.name), "success")
-    else:
-        flash(texts.TOKEN_ALREADY_REVOKED, "error")
-    return redirect(url_for("admin.staff_detail", user_id=user_id))
+    if not revoke_token(token, utcnow()):
+        raise Refused(texts.TOKEN_ALREADY_REVOKED)
+    entry = audit(Action.TOKEN_REVOKE, "api_token", token.id, user_id=user_id)
+    return Done(texts.TOKEN_REVOKED.format(name=token.name), entry)

@@ -8,7 +8,6 @@ APP_NAME = "FieldLine"
 APP_SUBTITLE = "ระบบจัดการสำหรับเจ้าหน้าที่"
 
 # Sign-in
-LOGIN_REQUIRED = "กรุณาเข้าสู่ระบบก่อนใช้งาน"
 LOGIN_FAILED = "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง"
 # The same words whichever lock applies (bot/admin/login_throttle.py), and whether or not the name exists.
 LOCKED_OUT = "เข้าสู่ระบบไม่สำเร็จหลายครั้งเกินไป ระบบจึงระงับการเข้าสู่ระบบไว้ชั่วคราว ลองใหม่ได้หลังเวลา {time} น."

@@ -9,16 +9,14 @@ from flask import abort, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from bot.admin.actions import Done, Refused, audit, audited
 from bot.admin.blueprint import bp
-from bot.admin.request_session import db
 from bot.admin.workgroup_support import (
     DATE_HINT,
     EDIT_ROLES,
     FILE_ROLES,
     READ_ROLES,
-    FormError,
     actor,
-    back,
     be_date,
     can_edit,
     can_open_files,
@@ -28,24 +26,29 @@ from bot.admin.workgroup_support import (
     parse_date,
     uploaded,
 )
+from bot.audit import record_request
 from bot.auth import require_role
+from bot.request_session import db
 from models import Chat
+from models.periods import Period
 from models.settings import get_setting
 from models.timeutil import fiscal_year, thai_date, utcnow
 from models.workgroup import Agency, AgencyKind, Committee, CommitteeMember, CommitteeRole, StoredFile
 from reports.network_kpi import ROLE_NAMES, composition, counted_meetings
-from reports.periods import Period
-from runtime.media import MediaStore
-from services.audit import record_request
-from services.workgroup import committees as wg
-from services.workgroup.ops import (
-    WorkgroupError,
-    line_link,
-    next_meeting,
-    reports_waiting,
-    unacknowledged_count,
-    unlink_line,
+from services.media_store import MediaStore
+from services.workgroup.acknowledgements import unacknowledged_count
+from services.workgroup.agencies import active_agencies, ensure_default_agencies, save_agency
+from services.workgroup.committees import (
+    add_member,
+    all_committees,
+    attach_order_file,
+    create_committee,
+    update_committee,
+    update_member,
 )
+from services.workgroup.files import store_file
+from services.workgroup.meetings import bangkok_day, next_meeting, reports_waiting
+from services.workgroup.staff import create_link_code, line_link, unlink_line
 
 KIND_NAMES = {AgencyKind.BMA: "หน่วยงานของ กทม.", AgencyKind.OUTSIDE: "หน่วยงานภายนอก"}
 CHANGE_NAMES = {
@@ -87,8 +90,8 @@ def wg_index():
     """The working group at a glance: committees in force, the year's meetings, forwards waiting."""
     sql = db()
     now = utcnow()
-    year = fiscal_year(wg.bangkok_day(now))
-    period = Period(year)
+    year = fiscal_year(bangkok_day(now))
+    period = Period.of_fiscal_year(year)
     link = line_link(sql, current_user.id)
     return render_template(
         "admin/workgroup/index.html",
@@ -98,7 +101,7 @@ def wg_index():
         upcoming=next_meeting(sql, now),
         waiting=len(reports_waiting(sql)),
         unacknowledged=unacknowledged_count(sql),
-        committees=[c for c in wg.committees(sql) if c.in_force_on(wg.bangkok_day(now))],
+        committees=[c for c in all_committees(sql) if c.in_force_on(bangkok_day(now))],
         link=link,
         code=request.args.get("code"),
     )
@@ -106,24 +109,22 @@ def wg_index():
 
 @bp.post("/workgroup/link-code")
 @require_role(*EDIT_ROLES)
+@audited("admin.wg_index")
 def wg_link_code():
     """Issue a one-time code to type to the bot ('เชื่อมบัญชี CODE') to link the user's LINE account."""
-    sql = db()
-    code = wg.create_link_code(sql, current_user.id, utcnow())
-    record_request(sql, "workgroup.link_code", object_type="staff_user", object_id=current_user.id)
-    sql.commit()
-    return back(url_for("admin.wg_index", code=code.code), "สร้างรหัสเชื่อมบัญชีแล้ว ใช้ได้ภายใน 30 นาที")
+    code = create_link_code(db(), current_user.id, utcnow())
+    entry = audit("workgroup.link_code", "staff_user", current_user.id)
+    return Done("สร้างรหัสเชื่อมบัญชีแล้ว ใช้ได้ภายใน 30 นาที", entry, to=url_for("admin.wg_index", code=code.code))
 
 
 @bp.post("/workgroup/unlink")
 @require_role(*READ_ROLES)
+@audited("admin.wg_index")
 def wg_unlink():
     """Remove the link between the user's staff account and LINE."""
-    sql = db()
-    if unlink_line(sql, staff_user_id=current_user.id):
-        record_request(sql, "workgroup.unlink", object_type="staff_user", object_id=current_user.id)
-        sql.commit()
-    return back(url_for("admin.wg_index"), "ยกเลิกการเชื่อมบัญชี LINE แล้ว")
+    unlinked = unlink_line(db(), staff_user_id=current_user.id)
+    entry = audit("workgroup.unlink", "staff_user", current_user.id) if unlinked else None
+    return Done("ยกเลิกการเชื่อมบัญชี LINE แล้ว", entry)
 
 
 # --- agencies ------------------------------------------------------------------------------------
@@ -148,41 +149,35 @@ def wg_agencies():
 
 @bp.post("/workgroup/agencies")
 @require_role(*EDIT_ROLES)
+@audited("admin.wg_agencies")
 def wg_agency_save():
     """Add an agency, or change one."""
-    sql = db()
     form = request.form
-    try:
-        agency = wg.save_agency(
-            sql,
-            optional_int("agency_id"),
-            code=form.get("code"),
-            name=form.get("name"),
-            short_name=form.get("short_name"),
-            kind=form.get("kind"),
-            immigration_authority=form.get("immigration_authority") == "1",
-            district=form.get("district"),
-            addressee=form.get("addressee"),
-            contact=form.get("contact"),
-            chat_id=optional_int("chat_id"),
-            is_active=form.get("is_active", "1") == "1",
-        )
-    except WorkgroupError as error:
-        return back(url_for("admin.wg_agencies"), str(error), "error")
-    record_request(sql, "workgroup.agency_save", object_type="agency", object_id=agency.id)
-    sql.commit()
-    return back(url_for("admin.wg_agencies"), f"บันทึกหน่วยงาน {agency.name} แล้ว")
+    agency = save_agency(
+        db(),
+        optional_int("agency_id"),
+        code=form.get("code"),
+        name=form.get("name"),
+        short_name=form.get("short_name"),
+        kind=form.get("kind"),
+        immigration_authority=form.get("immigration_authority") == "1",
+        district=form.get("district"),
+        addressee=form.get("addressee"),
+        contact=form.get("contact"),
+        chat_id=optional_int("chat_id"),
+        is_active=form.get("is_active", "1") == "1",
+    )
+    return Done(f"บันทึกหน่วยงาน {agency.name} แล้ว", audit("workgroup.agency_save", "agency", agency.id))
 
 
 @bp.post("/workgroup/agencies/defaults")
 @require_role(*EDIT_ROLES)
+@audited("admin.wg_agencies")
 def wg_agency_defaults():
     """Add the default agencies and the 50 district offices that are missing."""
-    sql = db()
-    added = wg.ensure_default_agencies(sql)
-    record_request(sql, "workgroup.agency_defaults", object_type="agency", count=len(added))
-    sql.commit()
-    return back(url_for("admin.wg_agencies"), f"เพิ่มหน่วยงานตั้งต้น {len(added)} หน่วยงาน")
+    added = ensure_default_agencies(db())
+    entry = audit("workgroup.agency_defaults", "agency", count=len(added))
+    return Done(f"เพิ่มหน่วยงานตั้งต้น {len(added)} หน่วยงาน", entry)
 
 
 # --- committees ----------------------------------------------------------------------------------
@@ -206,9 +201,9 @@ def _committee_fields() -> dict:
 def wg_committees():
     """Every committee with its order, validity and whether it makes level 3."""
     sql = db()
-    today = wg.bangkok_day(utcnow())
+    today = bangkok_day(utcnow())
     rows = []
-    for committee in wg.committees(sql):
+    for committee in all_committees(sql):
         seat = composition(committee, committee.valid_from, committee.valid_until or today)
         rows.append((committee, seat, committee.in_force_on(today)))
     return render_template("admin/workgroup/committees.html", rows=rows)
@@ -216,16 +211,15 @@ def wg_committees():
 
 @bp.post("/workgroup/committees")
 @require_role(*EDIT_ROLES)
+@audited("admin.wg_committees")
 def wg_committee_create():
     """Record a committee and its appointing order."""
-    sql = db()
-    try:
-        committee = wg.create_committee(sql, by=actor(), **_committee_fields())
-    except (WorkgroupError, FormError) as error:
-        return back(url_for("admin.wg_committees"), str(error), "error")
-    record_request(sql, "workgroup.committee_create", object_type="committee", object_id=committee.id)
-    sql.commit()
-    return back(url_for("admin.wg_committee", committee_id=committee.id), "บันทึกคณะทำงานแล้ว เพิ่มกรรมการได้ด้านล่าง")
+    committee = create_committee(db(), by=actor(), **_committee_fields())
+    return Done(
+        "บันทึกคณะทำงานแล้ว เพิ่มกรรมการได้ด้านล่าง",
+        audit("workgroup.committee_create", "committee", committee.id),
+        to=url_for("admin.wg_committee", committee_id=committee.id),
+    )
 
 
 @bp.get("/workgroup/committees/<int:committee_id>")
@@ -234,9 +228,9 @@ def wg_committee(committee_id: int):
     """One committee: its order, members by role and agency, and its history of changes."""
     sql = db()
     committee = sql.get(Committee, committee_id) or abort(404)
-    today = wg.bangkok_day(utcnow())
+    today = bangkok_day(utcnow())
     seat = composition(committee, committee.valid_from, committee.valid_until or today)
-    agencies = wg.active_agencies(sql)
+    agencies = active_agencies(sql)
     return render_template(
         "admin/workgroup/committee.html",
         committee=committee,
@@ -250,68 +244,52 @@ def wg_committee(committee_id: int):
 
 @bp.post("/workgroup/committees/<int:committee_id>")
 @require_role(*EDIT_ROLES)
+@audited("admin.wg_committee")
 def wg_committee_update(committee_id: int):
     """Change a committee's order or validity (the history keeps the old values)."""
-    sql = db()
-    target = url_for("admin.wg_committee", committee_id=committee_id)
-    try:
-        wg.update_committee(sql, committee_id, by=actor(), **_committee_fields())
-    except (WorkgroupError, FormError) as error:
-        return back(target, str(error), "error")
-    record_request(sql, "workgroup.committee_update", object_type="committee", object_id=committee_id)
-    sql.commit()
-    return back(target, "บันทึกการแก้ไขแล้ว")
+    update_committee(db(), committee_id, by=actor(), **_committee_fields())
+    return Done("บันทึกการแก้ไขแล้ว", audit("workgroup.committee_update", "committee", committee_id))
 
 
 @bp.post("/workgroup/committees/<int:committee_id>/members")
 @require_role(*EDIT_ROLES)
+@audited("admin.wg_committee")
 def wg_member_save(committee_id: int):
     """Add a member to a committee, or change one (role, person, dates, leaving)."""
     sql = db()
     form = request.form
-    target = url_for("admin.wg_committee", committee_id=committee_id)
-    try:
-        fields = {
-            "role": form.get("role") or CommitteeRole.MEMBER.value,
-            "agency_id": optional_int("agency_id"),
-            "full_name": (form.get("full_name") or "").strip() or None,
-            "position": (form.get("position") or "").strip() or None,
-            "contact": (form.get("contact") or "").strip() or None,
-            "joined_on": parse_date(form.get("joined_on"), required=False, label="วันเริ่ม"),
-            "left_on": parse_date(form.get("left_on"), required=False, label="วันพ้นจากตำแหน่ง"),
-        }
-        member_id = optional_int("member_id")
-        if member_id:
-            member = sql.get(CommitteeMember, member_id)
-            if member is None or member.committee_id != committee_id:
-                abort(404)
-            wg.update_member(sql, member_id, by=actor(), **fields)
-        else:
-            member = wg.add_member(sql, committee_id, by=actor(), **fields)
-    except (WorkgroupError, FormError) as error:
-        return back(target, str(error), "error")
-    record_request(sql, "workgroup.member_save", object_type="committee_member", object_id=member.id)
-    sql.commit()
-    return back(target, "บันทึกกรรมการแล้ว")
+    fields = {
+        "role": form.get("role") or CommitteeRole.MEMBER.value,
+        "agency_id": optional_int("agency_id"),
+        "full_name": (form.get("full_name") or "").strip() or None,
+        "position": (form.get("position") or "").strip() or None,
+        "contact": (form.get("contact") or "").strip() or None,
+        "joined_on": parse_date(form.get("joined_on"), required=False, label="วันเริ่ม"),
+        "left_on": parse_date(form.get("left_on"), required=False, label="วันพ้นจากตำแหน่ง"),
+    }
+    member_id = optional_int("member_id")
+    if member_id:
+        member = sql.get(CommitteeMember, member_id)
+        if member is None or member.committee_id != committee_id:
+            abort(404)
+        update_member(sql, member_id, by=actor(), **fields)
+    else:
+        member = add_member(sql, committee_id, by=actor(), **fields)
+    return Done("บันทึกกรรมการแล้ว", audit("workgroup.member_save", "committee_member", member.id))
 
 
 @bp.post("/workgroup/committees/<int:committee_id>/order-file")
 @require_role(*EDIT_ROLES)
+@audited("admin.wg_committee")
 def wg_order_file(committee_id: int):
     """Attach the scanned appointing order."""
     sql = db()
-    target = url_for("admin.wg_committee", committee_id=committee_id)
     upload = uploaded("file")
     if upload is None:
-        return back(target, "กรุณาเลือกไฟล์คำสั่ง", "error")
-    try:
-        stored = wg.store_file(sql, media_dir(), upload[0], upload[1], purpose="order", by=actor())
-        wg.attach_order_file(sql, committee_id, stored, by=actor())
-    except WorkgroupError as error:
-        return back(target, str(error), "error")
-    record_request(sql, "workgroup.file_upload", object_type="wg_file", object_id=stored.id, purpose="order")
-    sql.commit()
-    return back(target, "แนบไฟล์คำสั่งแล้ว")
+        raise Refused("กรุณาเลือกไฟล์คำสั่ง")
+    stored = store_file(sql, media_dir(), upload[0], upload[1], purpose="order", by=actor())
+    attach_order_file(sql, committee_id, stored, by=actor())
+    return Done("แนบไฟล์คำสั่งแล้ว", audit("workgroup.file_upload", "wg_file", stored.id, purpose="order"))
 
 
 # --- documents -----------------------------------------------------------------------------------

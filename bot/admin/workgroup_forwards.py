@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import io
 
-from flask import abort, render_template, request, send_file, url_for
+from flask import abort, render_template, request, send_file
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from bot.admin.actions import Done, audit, audited
 from bot.admin.blueprint import bp
-from bot.admin.request_session import db
 from bot.admin.workgroup_support import (
     EDIT_ROLES,
     LETTER_ROLES,
     READ_ROLES,
-    FormError,
     actor,
-    back,
+    forward_options,
+    forwarded,
     ids,
     letters_refused,
     media_dir,
@@ -25,24 +25,30 @@ from bot.admin.workgroup_support import (
     uploaded,
 )
 from bot.api.pagination import page_args, paginate
+from bot.audit import record_request
 from bot.auth import require_role
+from bot.request_session import db
 from models import Chat, NewsReport, ReportCategory, ReportStatus
 from models.districts import DISTRICTS
+from models.periods import Period
 from models.timeutil import fiscal_year, utcnow
 from models.workgroup import Forward, ForwardRecipient, MeasureKind
+from reports.documents import forward_letter
 from reports.network_kpi import MEASURE_KINDS
-from reports.periods import Period
-from services.audit import record_request
-from services.workgroup import committees as wg
-from services.workgroup import forwards as fw
-from services.workgroup.ops import WorkgroupError, record_measure
+from runtime.delivery import notifier
+from services.workgroup.acknowledgements import acknowledge_by_staff, remind_unacknowledged, unacknowledged
+from services.workgroup.agencies import active_agencies
+from services.workgroup.files import store_file
+from services.workgroup.forwards import agency_group, forward_reports, forwards_statement
+from services.workgroup.measures import record_measure
+from services.workgroup.meetings import bangkok_day
 
 CHOOSABLE = (ReportStatus.NEW, ReportStatus.RECEIVED, ReportStatus.FORWARDED)
 REPORTS_SHOWN = 200
 
 
 def _year() -> int:
-    return request.args.get("fy", type=int) or fiscal_year(wg.bangkok_day(utcnow()))
+    return request.args.get("fy", type=int) or fiscal_year(bangkok_day(utcnow()))
 
 
 @bp.get("/workgroup/forwards")
@@ -54,11 +60,11 @@ def wg_forwards():
     page, per_page = page_args(request.args)
     result = paginate(
         sql,
-        fw.forwards_statement(year).options(selectinload(Forward.recipients), selectinload(Forward.measures)),
+        forwards_statement(year).options(selectinload(Forward.recipients), selectinload(Forward.measures)),
         page,
         per_page,
     )
-    period = Period(year)
+    period = Period.of_fiscal_year(year)
     reports = list(
         sql.scalars(
             select(NewsReport)
@@ -68,18 +74,18 @@ def wg_forwards():
             .limit(REPORTS_SHOWN)
         )
     )
-    agencies = wg.active_agencies(sql)
+    agencies = active_agencies(sql)
     groups = {chat.id: chat for chat in sql.scalars(select(Chat).where(Chat.purpose == "agency"))}
     return render_template(
         "admin/workgroup/forwards.html",
         year=year,
         page=result,
-        pending=fw.unacknowledged(sql),
+        pending=unacknowledged(sql),
         reports=reports,
         chosen=set(ids_from_args("report")),
         categories=dict(sql.execute(select(ReportCategory.code, ReportCategory.name)).all()),
         agencies=agencies,
-        reachable={a.id: fw.agency_group(sql, a) for a in agencies},
+        reachable={a.id: agency_group(sql, a) for a in agencies},
         groups=groups,
     )
 
@@ -91,33 +97,14 @@ def ids_from_args(name: str) -> list[int]:
 
 @bp.post("/workgroup/forwards")
 @require_role(*EDIT_ROLES)
+@audited("admin.wg_forwards")
 def wg_forward_create():
     """Forward the reports ticked to the agencies ticked: one LINE message per agency group, and/or letters."""
     if letters_refused():
         abort(403)
     sql = db()
-    form = request.form
-    try:
-        forward = fw.forward_reports(
-            sql,
-            report_ids=ids("report_id"),
-            agency_ids=ids("agency_id"),
-            subject=form.get("subject") or "",
-            note=form.get("note"),
-            via_line=form.get("via_line") == "1",
-            via_letter=form.get("via_letter") == "1",
-            by=actor(),
-            now=utcnow(),
-        )
-    except WorkgroupError as error:
-        return back(url_for("admin.wg_forwards"), str(error), "error")
-    record_request(sql, "workgroup.forward", object_type="forward", object_id=forward.id)
-    sql.commit()
-    cost = sum(r.line_cost or 0 for r in forward.recipients)
-    return back(
-        url_for("admin.wg_forward", forward_id=forward.id),
-        f"ส่งต่อเรื่อง {forward.ref_no} แล้ว (ใช้โควตาข้อความ LINE ประมาณ {cost} ข้อความ)",
-    )
+    subject = request.form.get("subject") or ""
+    return forwarded(forward_reports(sql, report_ids=ids("report_id"), subject=subject, **forward_options(sql)))
 
 
 @bp.get("/workgroup/forwards/<int:forward_id>")
@@ -145,82 +132,75 @@ def wg_forward(forward_id: int):
 
 @bp.post("/workgroup/forwards/<int:forward_id>/remind")
 @require_role(*EDIT_ROLES)
+@audited("admin.wg_forward")
 def wg_forward_remind(forward_id: int):
     """Remind now, once, the agency groups of this forward that have not acknowledged."""
     sql = db()
-    target = url_for("admin.wg_forward", forward_id=forward_id)
     forward = sql.get(Forward, forward_id) or abort(404)
     due = [r for r in forward.recipients if r.acknowledged_at is None and r.reminded_at is None and r.line_chat_id]
     if not due:
-        return back(target, "ไม่มีหน่วยงานที่เตือนทาง LINE ได้อีก (เตือนได้ครั้งเดียว)", "warning")
-    fw.remind_unacknowledged(sql, utcnow(), after_days=0, forward_id=forward_id)
-    record_request(sql, "workgroup.forward_remind", object_type="forward", object_id=forward_id)
-    sql.commit()
-    return back(target, f"ส่งข้อความเตือน {len(due)} หน่วยงานแล้ว")
+        return Done("ไม่มีหน่วยงานที่เตือนทาง LINE ได้อีก (เตือนได้ครั้งเดียว)", category="warning")
+    remind_unacknowledged(
+        sql, utcnow(), notifier(sql, "forward-reminder", urgent=False), after_days=0, forward_id=forward_id
+    )
+    return Done(f"ส่งข้อความเตือน {len(due)} หน่วยงานแล้ว", audit("workgroup.forward_remind", "forward", forward_id))
 
 
 @bp.post("/workgroup/forwards/<int:forward_id>/recipients/<int:recipient_id>/ack")
 @require_role(*EDIT_ROLES)
+@audited("admin.wg_forward")
 def wg_forward_ack(forward_id: int, recipient_id: int):
     """Record an acknowledgement that came another way (a letter back, a phone call)."""
     sql = db()
     recipient = sql.get(ForwardRecipient, recipient_id)
     if recipient is None or recipient.forward_id != forward_id:
         abort(404)
-    fw.acknowledge_by_staff(sql, recipient_id, by=actor(), now=utcnow())
-    record_request(sql, "workgroup.forward_ack", object_type="forward_recipient", object_id=recipient_id)
-    sql.commit()
-    return back(url_for("admin.wg_forward", forward_id=forward_id), f"บันทึกการตอบรับของ{recipient.agency.name}แล้ว")
+    acknowledge_by_staff(sql, recipient_id, by=actor(), now=utcnow())
+    entry = audit("workgroup.forward_ack", "forward_recipient", recipient_id)
+    return Done(f"บันทึกการตอบรับของ{recipient.agency.name}แล้ว", entry)
 
 
 @bp.post("/workgroup/forwards/<int:forward_id>/measures")
 @require_role(*EDIT_ROLES)
+@audited("admin.wg_forward#measures")
 def wg_forward_measure(forward_id: int):
     """Record a measure, policy or plan an agency reported back on this forward, with its document."""
     sql = db()
     form = request.form
-    target = url_for("admin.wg_forward", forward_id=forward_id) + "#measures"
-    try:
-        stored = None
-        upload = uploaded("file")
-        if upload is not None:
-            stored = wg.store_file(sql, media_dir(), upload[0], upload[1], purpose="measure", by=actor())
-        measure = record_measure(
-            sql,
-            forward_id=forward_id,
-            agency_id=optional_int("agency_id") or 0,
-            kind=form.get("kind") or MeasureKind.MEASURE.value,
-            title=form.get("title") or "",
-            detail=form.get("detail"),
-            district=(form.get("district") or "").strip() or None,
-            reported_on=parse_date(form.get("reported_on"), label="วันที่หน่วยงานแจ้ง"),
-            stored=stored,
-            by=actor(),
-            now=utcnow(),
-        )
-    except (WorkgroupError, FormError) as error:
-        return back(target, str(error), "error")
-    record_request(sql, "workgroup.measure", object_type="measure", object_id=measure.id)
-    sql.commit()
-    return back(target, "บันทึกมาตรการ/นโยบายแล้ว")
+    stored = None
+    upload = uploaded("file")
+    if upload is not None:
+        stored = store_file(sql, media_dir(), upload[0], upload[1], purpose="measure", by=actor())
+    measure = record_measure(
+        sql,
+        forward_id=forward_id,
+        agency_id=optional_int("agency_id") or 0,
+        kind=form.get("kind") or MeasureKind.MEASURE.value,
+        title=form.get("title") or "",
+        detail=form.get("detail"),
+        district=(form.get("district") or "").strip() or None,
+        reported_on=parse_date(form.get("reported_on"), label="วันที่หน่วยงานแจ้ง"),
+        stored=stored,
+        by=actor(),
+        now=utcnow(),
+    )
+    return Done("บันทึกมาตรการ/นโยบายแล้ว", audit("workgroup.measure", "measure", measure.id))
 
 
 @bp.get("/workgroup/forwards/<int:forward_id>/letters/<int:recipient_id>.docx")
 @require_role(*LETTER_ROLES)
 def wg_forward_letter(forward_id: int, recipient_id: int):
     """The DOCX letter to one agency (it holds reports' contents: authorised staff, audited)."""
-    from reports.documents import forward_letter as forward_letters  # python-docx loads only when a letter is made
-
     sql = db()
     recipient = sql.get(ForwardRecipient, recipient_id)
     if recipient is None or recipient.forward_id != forward_id or not recipient.letter_no:
         abort(404)
-    data = forward_letters.render_forward_letter(sql, recipient)
+    data = forward_letter.render_forward_letter(sql, recipient)
     record_request(sql, "view.forward_letter", object_type="forward_recipient", object_id=recipient_id)
     sql.commit()
     return send_file(
         io.BytesIO(data),
         mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         as_attachment=True,
-        download_name=forward_letters.filename(recipient.forward, recipient),
+        download_name=forward_letter.filename(recipient.forward, recipient),
     )

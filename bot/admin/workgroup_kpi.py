@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import render_template, request
 
 from bot.admin.blueprint import bp
-from bot.admin.request_session import db
 from bot.auth import Permission, require_permission
+from bot.request_session import db
+from models.periods import Period
 from models.timeutil import fiscal_year, utcnow
 from reports.network_kpi import evidence_checklist, kpi_by_quarter, network_kpi
-from reports.periods import Period
-from services.workgroup import committees as wg
+from services.workgroup.meetings import bangkok_day
 
 YEARS_BACK = 10
 
@@ -20,9 +20,9 @@ YEARS_BACK = 10
 def wg_kpi():
     """The ladder for a fiscal year, the level reached by the end of each quarter, and the evidence list."""
     sql = db()
-    current = fiscal_year(wg.bangkok_day(utcnow()))
+    current = fiscal_year(bangkok_day(utcnow()))
     year = request.args.get("fy", type=int) or current
-    kpi = network_kpi(sql, Period(year))
+    kpi = network_kpi(sql, Period.of_fiscal_year(year))
     return render_template(
         "admin/workgroup/kpi.html",
         year=year,

@@ -6,16 +6,16 @@ from flask import abort, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from bot.admin.actions import Done, audit, audited
 from bot.admin.blueprint import bp
-from bot.admin.request_session import db
 from bot.admin.workgroup_support import (
     EDIT_ROLES,
     READ_ROLES,
     TIME_HINT,
-    FormError,
     actor,
-    back,
     bangkok_instant,
+    forward_options,
+    forwarded,
     hhmm,
     ids,
     letters_refused,
@@ -25,17 +25,32 @@ from bot.admin.workgroup_support import (
     parse_time,
     uploaded,
 )
+from bot.audit import record_request
 from bot.auth import require_role
+from bot.request_session import db
 from models import NewsReport, ReportCategory
 from models.districts import DISTRICTS
 from models.settings import get_setting
 from models.timeutil import fiscal_year, utcnow
 from models.workgroup import Forward, Meeting, MeetingKind, MeetingStatus
 from reports.network_kpi import MEETING_KINDS, meeting_verdict
-from services.audit import record_request
-from services.workgroup import committees as wg
-from services.workgroup import forwards as fw
-from services.workgroup.ops import WorkgroupError, reports_waiting
+from services.workgroup.action_items import add_action_item, complete_action_item
+from services.workgroup.agencies import active_agencies
+from services.workgroup.committees import all_committees, get_committee
+from services.workgroup.files import store_file
+from services.workgroup.forwards import forward_meeting, forwards_statement
+from services.workgroup.meetings import (
+    attach_minutes,
+    bangkok_day,
+    create_meeting,
+    link_reports,
+    meetings_in_year,
+    reports_waiting,
+    set_attendees,
+    set_target_districts,
+    unlink_report,
+    update_meeting,
+)
 
 STATUS_NAMES = {
     MeetingStatus.PLANNED: "นัดไว้",
@@ -46,7 +61,7 @@ WAITING_SHOWN = 100
 
 
 def _year() -> int:
-    return request.args.get("fy", type=int) or fiscal_year(wg.bangkok_day(utcnow()))
+    return request.args.get("fy", type=int) or fiscal_year(bangkok_day(utcnow()))
 
 
 def _meeting_fields() -> dict:
@@ -69,13 +84,13 @@ def wg_meetings():
     """The meetings of a fiscal year, whether each counts toward level 4 and why not."""
     sql = db()
     year = _year()
-    meetings = wg.meetings_in_year(sql, year)
+    meetings = meetings_in_year(sql, year)
     return render_template(
         "admin/workgroup/meetings.html",
         year=year,
         rows=[(meeting, meeting_verdict(meeting)) for meeting in meetings],
         required=int(get_setting(sql, "workgroup.min_meetings")),
-        committees=wg.committees(sql),
+        committees=all_committees(sql),
         kinds=MEETING_KINDS,
         statuses=STATUS_NAMES,
         time_hint=TIME_HINT,
@@ -85,17 +100,13 @@ def wg_meetings():
 
 @bp.post("/workgroup/meetings")
 @require_role(*EDIT_ROLES)
+@audited("admin.wg_meetings")
 def wg_meeting_create():
     """Record a meeting (planned, or already held)."""
-    sql = db()
-    try:
-        fields = _meeting_fields()
-        meeting = wg.create_meeting(sql, committee_id=optional_int("committee_id") or 0, by=actor(), **fields)
-    except (WorkgroupError, FormError) as error:
-        return back(url_for("admin.wg_meetings"), str(error), "error")
-    record_request(sql, "workgroup.meeting_create", object_type="meeting", object_id=meeting.id)
-    sql.commit()
-    return back(url_for("admin.wg_meeting", meeting_id=meeting.id), "บันทึกการประชุมแล้ว")
+    fields = _meeting_fields()
+    meeting = create_meeting(db(), committee_id=optional_int("committee_id") or 0, by=actor(), **fields)
+    to = url_for("admin.wg_meeting", meeting_id=meeting.id)
+    return Done("บันทึกการประชุมแล้ว", audit("workgroup.meeting_create", "meeting", meeting.id), to=to)
 
 
 @bp.get("/workgroup/meetings/<int:meeting_id>")
@@ -111,18 +122,18 @@ def wg_meeting(meeting_id: int):
     ]
     forwards = list(
         sql.scalars(
-            fw.forwards_statement().where(Forward.meeting_id == meeting.id).options(selectinload(Forward.recipients))
+            forwards_statement().where(Forward.meeting_id == meeting.id).options(selectinload(Forward.recipients))
         )
     )
     return render_template(
         "admin/workgroup/meeting.html",
         meeting=meeting,
-        committees=wg.committees(sql),
+        committees=all_committees(sql),
         verdict=meeting_verdict(meeting),
         linked=linked,
         waiting=waiting[:WAITING_SHOWN],
         categories=dict(sql.execute(select(ReportCategory.code, ReportCategory.name)).all()),
-        agencies=wg.active_agencies(sql),
+        agencies=active_agencies(sql),
         kinds=MEETING_KINDS,
         statuses=STATUS_NAMES,
         districts=DISTRICTS,
@@ -134,169 +145,110 @@ def wg_meeting(meeting_id: int):
     )
 
 
-def _target(meeting_id: int, anchor: str = "") -> str:
-    return url_for("admin.wg_meeting", meeting_id=meeting_id) + (f"#{anchor}" if anchor else "")
-
-
 @bp.post("/workgroup/meetings/<int:meeting_id>")
 @require_role(*EDIT_ROLES)
+@audited("admin.wg_meeting")
 def wg_meeting_update(meeting_id: int):
     """Change a meeting's date, kind, status, place, agenda and whether it exchanged network information."""
     sql = db()
-    try:
-        fields = _meeting_fields()
-        committee_id = optional_int("committee_id")
-        meeting = wg.update_meeting(sql, meeting_id, **fields)
-        if committee_id:
-            meeting.committee_id = wg.get_committee(sql, committee_id).id
-    except (WorkgroupError, FormError) as error:
-        return back(_target(meeting_id), str(error), "error")
-    record_request(sql, "workgroup.meeting_update", object_type="meeting", object_id=meeting_id)
-    sql.commit()
-    return back(_target(meeting_id), "บันทึกการแก้ไขแล้ว")
+    fields = _meeting_fields()
+    committee_id = optional_int("committee_id")
+    meeting = update_meeting(sql, meeting_id, **fields)
+    if committee_id:
+        meeting.committee_id = get_committee(sql, committee_id).id
+    return Done("บันทึกการแก้ไขแล้ว", audit("workgroup.meeting_update", "meeting", meeting_id))
 
 
 @bp.post("/workgroup/meetings/<int:meeting_id>/attendees")
 @require_role(*EDIT_ROLES)
+@audited("admin.wg_meeting#attendees")
 def wg_meeting_attendees(meeting_id: int):
     """Who attended: committee members ticked, and others typed one per line ('ชื่อ' or 'ชื่อ | หน่วยงาน')."""
-    sql = db()
     others = []
     for line in (request.form.get("others") or "").splitlines():
         name, _, agency = (part.strip() for part in line.partition("|"))
         if name:
             others.append((None, f"{name} ({agency})" if agency else name))
-    try:
-        wg.set_attendees(sql, meeting_id, member_ids=ids("member_id"), others=others)
-    except WorkgroupError as error:
-        return back(_target(meeting_id, "attendees"), str(error), "error")
-    record_request(sql, "workgroup.meeting_attendees", object_type="meeting", object_id=meeting_id)
-    sql.commit()
-    return back(_target(meeting_id, "attendees"), "บันทึกผู้เข้าประชุมแล้ว")
+    set_attendees(db(), meeting_id, member_ids=ids("member_id"), others=others)
+    return Done("บันทึกผู้เข้าประชุมแล้ว", audit("workgroup.meeting_attendees", "meeting", meeting_id))
 
 
 @bp.post("/workgroup/meetings/<int:meeting_id>/reports")
 @require_role(*EDIT_ROLES)
+@audited("admin.wg_meeting#reports")
 def wg_meeting_reports(meeting_id: int):
     """Put the reports ticked before the meeting."""
-    sql = db()
-    try:
-        added = wg.link_reports(sql, meeting_id, ids("report_id"))
-    except WorkgroupError as error:
-        return back(_target(meeting_id, "reports"), str(error), "error")
-    record_request(sql, "workgroup.meeting_reports", object_type="meeting", object_id=meeting_id, added=added)
-    sql.commit()
-    return back(_target(meeting_id, "reports"), f"บรรจุข่าวเข้าวาระ {added} เรื่อง")
+    added = link_reports(db(), meeting_id, ids("report_id"))
+    entry = audit("workgroup.meeting_reports", "meeting", meeting_id, added=added)
+    return Done(f"บรรจุข่าวเข้าวาระ {added} เรื่อง", entry)
 
 
 @bp.post("/workgroup/meetings/<int:meeting_id>/reports/<int:report_id>/remove")
 @require_role(*EDIT_ROLES)
+@audited("admin.wg_meeting#reports")
 def wg_meeting_report_remove(meeting_id: int, report_id: int):
     """Take a report off the meeting's agenda."""
-    sql = db()
-    wg.unlink_report(sql, meeting_id, report_id)
-    record_request(sql, "workgroup.meeting_report_remove", object_type="meeting", object_id=meeting_id)
-    sql.commit()
-    return back(_target(meeting_id, "reports"), "นำข่าวออกจากวาระแล้ว")
+    unlink_report(db(), meeting_id, report_id)
+    return Done("นำข่าวออกจากวาระแล้ว", audit("workgroup.meeting_report_remove", "meeting", meeting_id))
 
 
 @bp.post("/workgroup/meetings/<int:meeting_id>/minutes")
 @require_role(*EDIT_ROLES)
+@audited("admin.wg_meeting#minutes")
 def wg_meeting_minutes(meeting_id: int):
     """Save the minutes' text and, if chosen, the minutes document."""
     sql = db()
-    try:
-        meeting = wg.update_meeting(
-            sql, meeting_id, minutes_text=(request.form.get("minutes_text") or "").strip() or None
-        )
-        upload = uploaded("file")
-        if upload is not None:
-            stored = wg.store_file(sql, media_dir(), upload[0], upload[1], purpose="minutes", by=actor())
-            wg.attach_minutes(sql, meeting.id, stored)
-            record_request(sql, "workgroup.file_upload", object_type="wg_file", object_id=stored.id, purpose="minutes")
-    except WorkgroupError as error:
-        return back(_target(meeting_id, "minutes"), str(error), "error")
-    record_request(sql, "workgroup.meeting_minutes", object_type="meeting", object_id=meeting_id)
-    sql.commit()
-    return back(_target(meeting_id, "minutes"), "บันทึกรายงานการประชุมแล้ว")
+    meeting = update_meeting(sql, meeting_id, minutes_text=(request.form.get("minutes_text") or "").strip() or None)
+    upload = uploaded("file")
+    if upload is not None:
+        stored = store_file(sql, media_dir(), upload[0], upload[1], purpose="minutes", by=actor())
+        attach_minutes(sql, meeting.id, stored)
+        record_request(sql, "workgroup.file_upload", object_type="wg_file", object_id=stored.id, purpose="minutes")
+    return Done("บันทึกรายงานการประชุมแล้ว", audit("workgroup.meeting_minutes", "meeting", meeting_id))
 
 
 @bp.post("/workgroup/meetings/<int:meeting_id>/items")
 @require_role(*EDIT_ROLES)
+@audited("admin.wg_meeting#items")
 def wg_meeting_item(meeting_id: int):
     """Add a decision, or a task with the agency responsible and its due date."""
-    sql = db()
     form = request.form
-    try:
-        item = wg.add_action_item(
-            sql,
-            meeting_id,
-            text=form.get("text") or "",
-            is_decision=form.get("is_decision") == "1",
-            agency_id=optional_int("agency_id"),
-            due_on=parse_date(form.get("due_on"), required=False, label="วันครบกำหนด"),
-        )
-    except (WorkgroupError, FormError) as error:
-        return back(_target(meeting_id, "items"), str(error), "error")
-    record_request(sql, "workgroup.meeting_item", object_type="action_item", object_id=item.id)
-    sql.commit()
-    return back(_target(meeting_id, "items"), "บันทึกแล้ว")
+    item = add_action_item(
+        db(),
+        meeting_id,
+        text=form.get("text") or "",
+        is_decision=form.get("is_decision") == "1",
+        agency_id=optional_int("agency_id"),
+        due_on=parse_date(form.get("due_on"), required=False, label="วันครบกำหนด"),
+    )
+    return Done("บันทึกแล้ว", audit("workgroup.meeting_item", "action_item", item.id))
 
 
 @bp.post("/workgroup/meetings/<int:meeting_id>/items/<int:item_id>/done")
 @require_role(*EDIT_ROLES)
+@audited("admin.wg_meeting#items")
 def wg_meeting_item_done(meeting_id: int, item_id: int):
     """Mark a task done (no more reminders)."""
-    sql = db()
-    try:
-        wg.complete_action_item(sql, item_id, utcnow())
-    except WorkgroupError as error:
-        return back(_target(meeting_id, "items"), str(error), "error")
-    record_request(sql, "workgroup.meeting_item_done", object_type="action_item", object_id=item_id)
-    sql.commit()
-    return back(_target(meeting_id, "items"), "บันทึกว่างานเสร็จแล้ว")
+    complete_action_item(db(), item_id, utcnow())
+    return Done("บันทึกว่างานเสร็จแล้ว", audit("workgroup.meeting_item_done", "action_item", item_id))
 
 
 @bp.post("/workgroup/meetings/<int:meeting_id>/districts")
 @require_role(*EDIT_ROLES)
+@audited("admin.wg_meeting#districts")
 def wg_meeting_districts(meeting_id: int):
     """The target districts where the meeting decided something."""
-    sql = db()
-    try:
-        wg.set_target_districts(sql, meeting_id, request.form.getlist("district"))
-    except WorkgroupError as error:
-        return back(_target(meeting_id, "districts"), str(error), "error")
-    record_request(sql, "workgroup.meeting_districts", object_type="meeting", object_id=meeting_id)
-    sql.commit()
-    return back(_target(meeting_id, "districts"), "บันทึกพื้นที่เป้าหมายแล้ว")
+    set_target_districts(db(), meeting_id, request.form.getlist("district"))
+    return Done("บันทึกพื้นที่เป้าหมายแล้ว", audit("workgroup.meeting_districts", "meeting", meeting_id))
 
 
 @bp.post("/workgroup/meetings/<int:meeting_id>/forward")
 @require_role(*EDIT_ROLES)
+@audited("admin.wg_meeting#forward")
 def wg_meeting_forward(meeting_id: int):
     """Send the meeting's results to the agencies ticked, by LINE and/or letter."""
     if letters_refused():
         abort(403)
     sql = db()
-    form = request.form
-    try:
-        forward = fw.forward_meeting(
-            sql,
-            meeting_id=meeting_id,
-            agency_ids=ids("agency_id"),
-            subject=(form.get("subject") or "").strip() or None,
-            note=form.get("note"),
-            via_line=form.get("via_line") == "1",
-            via_letter=form.get("via_letter") == "1",
-            by=actor(),
-            now=utcnow(),
-        )
-    except WorkgroupError as error:
-        return back(_target(meeting_id, "forward"), str(error), "error")
-    record_request(sql, "workgroup.forward", object_type="forward", object_id=forward.id)
-    sql.commit()
-    cost = sum(r.line_cost or 0 for r in forward.recipients)
-    return back(
-        url_for("admin.wg_forward", forward_id=forward.id),
-        f"ส่งต่อเรื่อง {forward.ref_no} แล้ว (ใช้โควตาข้อความ LINE ประมาณ {cost} ข้อความ)",
-    )
+    subject = (request.form.get("subject") or "").strip() or None
+    return forwarded(forward_meeting(sql, meeting_id=meeting_id, subject=subject, **forward_options(sql)))

@@ -5,11 +5,16 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time
 
-from flask import abort, current_app, flash, redirect, request
+from flask import abort, current_app, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import Session
 
+from bot.admin.actions import Done, audit
 from bot.auth import Permission, can, has_role, roles_with
-from models.timeutil import BANGKOK, BE_OFFSET, THAI_MONTHS, THAI_MONTHS_ABBR, to_bangkok
+from line.workgroup_cards import forward_summary
+from models.timeutil import BANGKOK, THAI_MONTHS, THAI_MONTHS_ABBR, be_year, ce_year, to_bangkok, utcnow
+from models.workgroup import Forward
+from runtime.delivery import notifier
 
 # From bot/auth.py's permission table (admin and secretariat today): committees name officials, forwards
 # summarise reports, so only roles that may see both read these pages; the KPI page is for every role.
@@ -74,7 +79,7 @@ def parse_date(raw: str | None, *, required: bool = True, label: str = "วั�
             month = int(parts[1]) if parts[1].isdigit() else _month_number(parts[1])
             year = int(parts[2])
             if month is not None:
-                year = year - BE_OFFSET if year > 2400 else year
+                year = ce_year(year)
                 return date(year, month, day)
     except ValueError:
         pass
@@ -100,7 +105,7 @@ def be_date(day: date | datetime | None) -> str:
         return ""
     if isinstance(day, datetime):
         day = to_bangkok(day).date()
-    return f"{day.day:02d}/{day.month:02d}/{day.year + BE_OFFSET}"
+    return f"{day.day:02d}/{day.month:02d}/{be_year(day)}"
 
 
 def hhmm(moment: datetime | None) -> str:
@@ -132,10 +137,29 @@ def media_dir() -> str:
     return current_app.config["MEDIA_DIR"]
 
 
-def back(target: str, message: str, category: str = "success"):
-    """Flash a message and go back to a page (after a POST)."""
-    flash(message, category)
-    return redirect(target)
+def forward_options(session: Session) -> dict:
+    """What both kinds of forward take from the posted form (agencies, note, channels) and how they notify."""
+    form = request.form
+    return {
+        "notify": notifier(session, "forward"),
+        "summarise": forward_summary,
+        "agency_ids": ids("agency_id"),
+        "note": form.get("note"),
+        "via_line": form.get("via_line") == "1",
+        "via_letter": form.get("via_letter") == "1",
+        "by": actor(),
+        "now": utcnow(),
+    }
+
+
+def forwarded(forward: Forward) -> Done:
+    """A forward just sent: its number and the LINE quota it used, audited, then its page."""
+    cost = sum(r.line_cost or 0 for r in forward.recipients)
+    return Done(
+        f"ส่งต่อเรื่อง {forward.ref_no} แล้ว (ใช้โควตาข้อความ LINE ประมาณ {cost} ข้อความ)",
+        audit("workgroup.forward", "forward", forward.id),
+        to=url_for("admin.wg_forward", forward_id=forward.id),
+    )
 
 
 def require_edit() -> None:

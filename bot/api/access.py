@@ -7,10 +7,10 @@ from functools import wraps
 
 from flask import g, request
 
-from bot.admin.request_session import db
 from bot.api.responses import api_error
 from bot.api.tokens import authenticate_token
 from bot.auth import Permission, can
+from bot.request_session import db
 from models import StaffUser
 from models.timeutil import utcnow
 

@@ -10,14 +10,15 @@ import json
 from flask import abort, request
 
 from bot.admin.queries import INBOX_STATUSES, find_event, inbox_statement
-from bot.admin.request_session import db
 from bot.api.access import api_user, require_api_permission
 from bot.api.blueprint import bp
 from bot.api.pagination import page_args, paginate
 from bot.api.responses import api_error, iso, item_response, list_response
+from bot.audit import record_request
 from bot.auth import Permission, can
+from bot.request_session import db
 from models import InboxEvent
-from services.audit import Action, record_request
+from services.audit import Action
 
 
 def serialize_event(event: InboxEvent, *, with_payload: bool = False) -> dict:

@@ -11,14 +11,15 @@ from flask import abort, request
 from bot.admin.network_filters import MemberFilters
 from bot.admin.network_queries import network_members_statement, occupation_names
 from bot.admin.network_support import audit_identities, may_see_district
-from bot.admin.request_session import db
 from bot.api.access import api_user, require_api_permission
 from bot.api.blueprint import bp
 from bot.api.pagination import page_args, paginate
 from bot.api.responses import api_error, iso, item_response, list_response
+from bot.audit import record_request
 from bot.auth import Permission, can
+from bot.request_session import db
 from models import Member
-from services.audit import Action, record_request
+from services.audit import Action
 
 IDENTITY_FORBIDDEN = "บทบาทของผู้ใช้นี้ไม่มีสิทธิ์ดูชื่อและเบอร์โทรของผู้แจ้งข่าว"
 

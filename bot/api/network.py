@@ -20,14 +20,15 @@ from bot.admin.network_queries import (
     unregistered_chats_statement,
 )
 from bot.admin.network_support import audit_identities, may_see_district
-from bot.admin.request_session import db
 from bot.api.access import api_user, require_api_permission
 from bot.api.blueprint import bp
 from bot.api.pagination import page_args, paginate
 from bot.api.responses import api_error, iso, item_response, list_response
+from bot.audit import record_request
 from bot.auth import Permission, can
+from bot.request_session import db
 from models import Chat, Member, NewsReport, ReportItem
-from services.audit import Action, record_request
+from services.audit import Action
 
 OSM = "https://www.openstreetmap.org/?mlat={lat:.6f}&mlon={lon:.6f}#map=17/{lat:.6f}/{lon:.6f}"
 

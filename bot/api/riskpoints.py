@@ -12,15 +12,16 @@ from datetime import date
 from flask import abort, request
 from sqlalchemy import select
 
-from bot.admin.request_session import db
 from bot.api.access import api_user, require_api_permission
 from bot.api.blueprint import bp
 from bot.api.pagination import page_args, paginate
 from bot.api.responses import api_error, iso, item_response, list_response
+from bot.audit import record_request
 from bot.auth import Permission, can, district_clause, visible_districts
+from bot.request_session import db
 from models import CameraCheck, Defect, DefectStatus, OrderStatus, PatrolCheck, RiskPoint, WorkOrder
+from models.periods import Period
 from reports import riskpoint_compliance as rc
-from services.audit import record_request
 
 
 def serialize_point(point: RiskPoint) -> dict:
@@ -214,13 +215,13 @@ def riskpoints_compliance():
     args = request.args
     try:
         if args.get("quarter"):
-            span = rc.quarter_span(*(int(x) for x in args["quarter"].split("-")))
+            span = Period.of_quarter(*(int(x) for x in args["quarter"].split("-")))
         elif args.get("year"):
-            span = rc.fiscal_year_span(int(args["year"]))
+            span = Period.of_fiscal_year(int(args["year"]))
         elif args.get("month"):
-            span = rc.month_span(*(int(x) for x in args["month"].split("-")))
+            span = Period.of_month(*(int(x) for x in args["month"].split("-")))
         else:
-            span = rc.Span(date.fromisoformat(args["from"]), date.fromisoformat(args["to"]))
+            span = Period.between(date.fromisoformat(args["from"]), date.fromisoformat(args["to"]))
     except (KeyError, ValueError, TypeError):
         return api_error(400, "bad_request", "ระบุ month=2569-11, quarter=2569-1, year=2569 หรือ from/to")
     sql = db()

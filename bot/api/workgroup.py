@@ -12,21 +12,21 @@ from functools import wraps
 from flask import abort, request
 from sqlalchemy import select
 
-from bot.admin.request_session import db
 from bot.admin.workgroup_support import READ_ROLES
 from bot.api.access import api_user, require_api_permission
 from bot.api.blueprint import bp
 from bot.api.pagination import page_args, paginate
 from bot.api.responses import api_error, iso, item_response, list_response
 from bot.auth import Permission, has_role
+from bot.request_session import db
 from models import NewsReport, Role
+from models.periods import Period
 from models.timeutil import fiscal_year, utcnow
 from models.workgroup import Agency, Committee, Forward, Measure, Meeting
 from reports.network_kpi import evidence_checklist, kpi_by_quarter, meeting_verdict, network_kpi
-from reports.periods import Period
-from services.workgroup import committees as wg
-from services.workgroup import forwards as fw
-from services.workgroup.ops import waiting_reports_statement
+from services.workgroup.acknowledgements import unacknowledged
+from services.workgroup.forwards import forwards_statement
+from services.workgroup.meetings import bangkok_day, waiting_reports_statement
 
 
 def require_api_roles(*roles: Role) -> Callable:
@@ -49,7 +49,7 @@ def _day(value: date | None) -> str | None:
 
 
 def _year() -> int:
-    return request.args.get("fy", type=int) or fiscal_year(wg.bangkok_day(utcnow()))
+    return request.args.get("fy", type=int) or fiscal_year(bangkok_day(utcnow()))
 
 
 def serialize_agency(agency: Agency) -> dict:
@@ -232,7 +232,7 @@ def wg_meetings_list():
     """The meetings of a fiscal year (?fy=2564), oldest first, and the reports waiting to be considered."""
     sql = db()
     year = _year()
-    period = Period(year)
+    period = Period.of_fiscal_year(year)
     page, per_page = page_args(request.args)
     statement = (
         select(Meeting)
@@ -264,9 +264,9 @@ def wg_forwards_list():
     sql = db()
     year = _year()
     page, per_page = page_args(request.args)
-    statement = fw.forwards_statement(year)
+    statement = forwards_statement(year)
     if request.args.get("pending") == "1":
-        pending = {r.forward_id for r in fw.unacknowledged(sql)}
+        pending = {r.forward_id for r in unacknowledged(sql)}
         statement = statement.where(Forward.id.in_(pending))
     return list_response(paginate(sql, statement, page, per_page), serialize_forward, fiscal_year=year)
 
@@ -311,7 +311,7 @@ def wg_kpi_item():
     """The network KPI of a fiscal year (?fy=): levels 1-5 with evidence, by quarter's end, and the checklist."""
     sql = db()
     year = _year()
-    kpi = network_kpi(sql, Period(year))
+    kpi = network_kpi(sql, Period.of_fiscal_year(year))
     item = _kpi(kpi)
     item["fiscal_year"] = year
     item["by_quarter_end"] = [{"quarter": q.period.quarter, "level": q.level} for q in kpi_by_quarter(sql, year)]

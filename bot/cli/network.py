@@ -8,25 +8,23 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from models.periods import Period
 from reports.network_kpi import network_kpi
-from reports.periods import Period
 from services.audit import record
-from services.network import members as network
+from services.network.groups import PURPOSES, create_group_code
 
 network_cli = AppGroup("network", help="The intelligence network.")
 
 
 @network_cli.command("group-code")
 @click.argument("name")
-@click.option("--purpose", type=click.Choice(network.PURPOSES), default="network", show_default=True)
+@click.option("--purpose", type=click.Choice(PURPOSES), default="network", show_default=True)
 @click.option("--occupation", default=None, help="The group's main occupational group code (e.g. civil_defence).")
 @click.option("--days", default=7, show_default=True, help="Days the code stays valid.")
 def group_code(name: str, purpose: str, occupation: str | None, days: int) -> None:
     """Create a one-time code to register a LINE group: type 'ลงทะเบียนกลุ่ม CODE' in the group."""
     with current_app.extensions["fieldline"].sessions.begin() as session:
-        code = network.create_group_code(
-            session, name=name, purpose=purpose, occupation=occupation, by="cli", days=days
-        )
+        code = create_group_code(session, name=name, purpose=purpose, occupation=occupation, by="cli", days=days)
         click.echo(f"ลงทะเบียนกลุ่ม {code.code}")
 
 
@@ -51,7 +49,7 @@ def roll(path: str, identities: bool) -> None:
 def kpi(fiscal_year: int, quarter: int | None) -> None:
     """Print the network KPI level and its evidence for a fiscal year (BE), or one of its quarters."""
     with current_app.extensions["fieldline"].sessions() as session:
-        result = network_kpi(session, Period(fiscal_year, quarter))
+        result = network_kpi(session, Period.of_quarter(fiscal_year, quarter))
     click.echo(f"{result.period.label()}: ระดับ {result.level}")
     for level in result.levels:
         mark = "✓" if level.achieved else "✗"

@@ -7,7 +7,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from models.timeutil import utcnow
-from runtime.media import MediaStore
+from services.media_store import MediaStore
 from services.privacy import retention
 
 CLI_ACTOR = "cli"

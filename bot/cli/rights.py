@@ -9,10 +9,12 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from models.timeutil import utcnow
-from runtime.media import MediaStore
-from services import privacy as personal_data
 from services.audit import Action, record
+from services.media_store import MediaStore
 from services.privacy import retention
+from services.privacy.erasure import erase as erase_person
+from services.privacy.export import write_export
+from services.privacy.person import PersonalDataError, find_member, member_or_error, pseudonym
 
 CLI_ACTOR = "cli"
 EXPORTED = "ส่งออกข้อมูลของ {code} แล้ว: {path} (ข่าว {reports} เรื่อง, รูปและไฟล์ {files} ไฟล์)"
@@ -41,11 +43,11 @@ def export(line_user_id: str, out: Path) -> None:
     now = utcnow()
     with fieldline.sessions.begin() as session:
         try:
-            member = personal_data.member_or_error(session, line_user_id)
-        except personal_data.PersonalDataError as problem:
+            member = member_or_error(session, line_user_id)
+        except PersonalDataError as problem:
             raise click.ClickException(str(problem)) from None
         with open(out, "wb") as target:
-            summary = personal_data.write_export(session, member, target, now, store)
+            summary = write_export(session, member, target, now, store)
         out.chmod(0o600)
         record(
             session,
@@ -68,15 +70,15 @@ def erase(line_user_id: str, yes: bool) -> None:
     """Erase one LINE user's personal data, keeping every KPI count true; audited, cannot be undone."""
     fieldline = current_app.extensions["fieldline"]
     with fieldline.sessions() as session:
-        member = personal_data.find_member(session, line_user_id)
+        member = find_member(session, line_user_id)
         if member is None:
             raise click.ClickException("ไม่พบผู้ใช้ LINE รายนี้ในระบบ")
-        code, alias = member.reporter_code, personal_data.pseudonym(member)
+        code, alias = member.reporter_code, pseudonym(member)
     if not yes:
         click.confirm(CONFIRM.format(code=code, alias=alias), abort=True)
     with fieldline.sessions.begin() as session:
-        member = personal_data.member_or_error(session, line_user_id)
-        erasure = personal_data.erase(session, member, utcnow())
+        member = member_or_error(session, line_user_id)
+        erasure = erase_person(session, member, utcnow())
         record(
             session,
             CLI_ACTOR,

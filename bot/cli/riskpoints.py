@@ -12,12 +12,14 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from models import CoordinationLetter, RiskPoint
+from models.periods import Period
 from models.settings import get_setting
 from models.timeutil import utcnow
 from reports import riskpoint_compliance as rc
+from reports.documents import coordination_letter, posters
 from reports.riskpoint_month import compile_month
-from services.riskpoints import ops
-from services.riskpoints import registry as domain
+from runtime.delivery import notifier
+from services.riskpoints import importing, patrols, units
 
 riskpoints_cli = AppGroup("riskpoints", help="Crime risk points: registry, posters, rounds, letters, KPI.")
 
@@ -30,7 +32,7 @@ def _sessions():
 def units_init() -> None:
     """Create the default departments and secretariat (cleaning, public works, municipal, secretariat)."""
     with _sessions().begin() as session:
-        created = domain.ensure_default_units(session)
+        created = units.ensure_default_units(session)
         click.echo(f"เพิ่มหน่วยตั้งต้น {len(created)} หน่วย: {', '.join(u.code for u in created) or '-'}")
 
 
@@ -39,7 +41,7 @@ def units_init() -> None:
 def import_points(path: str) -> None:
     """Import points from a CSV or XLSX file (all rows or none; errors listed by row)."""
     with _sessions().begin() as session:
-        result = domain.import_points(session, Path(path).read_bytes(), path)
+        result = importing.import_points(session, Path(path).read_bytes(), path)
         if not result.ok:
             for error in result.errors:
                 click.echo(f"แถวที่ {error.row} [{error.column}]: {error.message}", err=True)
@@ -54,8 +56,6 @@ def import_points(path: str) -> None:
 @click.option("--code", "codes", multiple=True, help="One A4 poster per point code (repeatable).")
 def make_posters(out: str, district: str | None, codes: tuple[str, ...]) -> None:
     """Write printable PDF posters (LINE_BOT_BASIC_ID must be set)."""
-    from reports.documents import posters  # reportlab and qrcode load only for this command
-
     basic_id = current_app.config.get("LINE_BOT_BASIC_ID")
     with _sessions()() as session:
         office = str(get_setting(session, "riskpoints.office_name"))
@@ -82,8 +82,8 @@ def make_posters(out: str, district: str | None, codes: tuple[str, ...]) -> None
 def close_round(day_text: str, round_no: int) -> None:
     """Record a finished round's misses and tell each patrol unit's group (once per round)."""
     with _sessions().begin() as session:
-        misses = ops.close_round(
-            session, date.fromisoformat(day_text), round_no, utcnow(), domain.outbox(session, "riskpoints:round")
+        misses = patrols.close_round(
+            session, date.fromisoformat(day_text), round_no, utcnow(), notifier(session, "riskpoints:round")
         )
         click.echo(f"จุดที่ไม่ได้ตรวจ {len(misses)} จุด")
     current_app.extensions["fieldline"].worker.wake()
@@ -97,11 +97,11 @@ def close_round(day_text: str, round_no: int) -> None:
 def compliance(month: str | None, quarter: str | None, fiscal: int | None, district: str | None) -> None:
     """Print the KPI figures of a month, quarter or fiscal year as JSON."""
     if quarter:
-        span = rc.quarter_span(*(int(x) for x in quarter.split("-")))
+        span = Period.of_quarter(*(int(x) for x in quarter.split("-")))
     elif fiscal:
-        span = rc.fiscal_year_span(fiscal)
+        span = Period.of_fiscal_year(fiscal)
     elif month:
-        span = rc.month_span(*(int(x) for x in month.split("-")))
+        span = Period.of_month(*(int(x) for x in month.split("-")))
     else:
         raise click.UsageError("give --month, --quarter or --year")
     with _sessions()() as session:
@@ -125,11 +125,9 @@ def month_report(year: int, month: int) -> None:
 @click.argument("out", type=click.Path(dir_okay=False, writable=True))
 def letter(letter_id: int, out: str) -> None:
     """Write a coordination letter as DOCX."""
-    from reports.documents import coordination_letter as letters  # python-docx loads only for this command
-
     with _sessions()() as session:
         row = session.get(CoordinationLetter, letter_id)
         if row is None:
             raise click.ClickException(f"ไม่พบหนังสือ {letter_id}")
-        Path(out).write_bytes(letters.render_letter(session, row, current_app.config["MEDIA_DIR"]))
+        Path(out).write_bytes(coordination_letter.render_letter(session, row, current_app.config["MEDIA_DIR"]))
     click.echo(out)

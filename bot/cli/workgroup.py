@@ -7,12 +7,14 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from bot.admin.staff_accounts import find_staff
+from models.periods import Period
 from models.timeutil import utcnow
 from reports.network_kpi import evidence_checklist, kpi_by_quarter, network_kpi
-from reports.periods import Period
+from runtime.delivery import notifier
 from services.audit import record
-from services.workgroup import committees as wg
-from services.workgroup import forwards as fw
+from services.workgroup.acknowledgements import remind_unacknowledged, unacknowledged
+from services.workgroup.agencies import ensure_default_agencies
+from services.workgroup.staff import create_link_code
 
 workgroup_cli = AppGroup("workgroup", help="The working group: committees, meetings, forwards and the network KPI.")
 
@@ -24,7 +26,7 @@ CLI_ACTOR = "cli"
 def kpi(fiscal_year: int) -> None:
     """Print the network KPI (levels 1-5) of a fiscal year, by quarter's end, and the evidence list."""
     with current_app.extensions["fieldline"].sessions() as session:
-        result = network_kpi(session, Period(fiscal_year))
+        result = network_kpi(session, Period.of_fiscal_year(fiscal_year))
         quarters = kpi_by_quarter(session, fiscal_year)
         checklist = evidence_checklist(result)
     met = "บรรลุเป้าหมาย" if result.target_met else "ยังไม่บรรลุเป้าหมาย"
@@ -42,8 +44,10 @@ def kpi(fiscal_year: int) -> None:
 def remind(days: float | None) -> None:
     """Remind, once, the agency groups that have not acknowledged a forward (one push per group)."""
     with current_app.extensions["fieldline"].sessions.begin() as session:
-        pushes = fw.remind_unacknowledged(session, utcnow(), after_days=days)
-        pending = len(fw.unacknowledged(session))
+        pushes = remind_unacknowledged(
+            session, utcnow(), notifier(session, "forward-reminder", urgent=False), after_days=days
+        )
+        pending = len(unacknowledged(session))
     click.echo(f"ส่งข้อความเตือน {pushes} กลุ่ม; ยังไม่ตอบรับทั้งหมด {pending} หน่วยงาน")
 
 
@@ -52,7 +56,7 @@ def remind(days: float | None) -> None:
 def agencies(no_districts: bool) -> None:
     """Add the default agencies (and the 50 district offices) that are missing."""
     with current_app.extensions["fieldline"].sessions.begin() as session:
-        added = wg.ensure_default_agencies(session, with_districts=not no_districts)
+        added = ensure_default_agencies(session, with_districts=not no_districts)
         record(session, CLI_ACTOR, "workgroup.agency_defaults", object_type="agency", detail={"count": len(added)})
         count = len(added)
     click.echo(f"เพิ่มหน่วยงาน {count} หน่วยงาน")
@@ -66,7 +70,7 @@ def link_code(username: str) -> None:
         user = find_staff(session, username)
         if user is None or not user.is_active:
             raise click.ClickException(f"ไม่พบบัญชีที่ใช้งานอยู่ชื่อ {username}")
-        code = wg.create_link_code(session, user.id, utcnow())
+        code = create_link_code(session, user.id, utcnow())
         record(session, CLI_ACTOR, "workgroup.link_code", object_type="staff_user", object_id=user.id)
         typed = f"เชื่อมบัญชี {code.code}"
     click.echo(typed)

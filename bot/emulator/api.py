@@ -23,8 +23,9 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 
 from bot.emulator import ids, limits, spec
+from bot.emulator.errors import LineError
 from bot.emulator.faults import Fault
-from bot.emulator.platform import LineError, Platform
+from bot.emulator.platform import Platform
 
 log = logging.getLogger(__name__)
 

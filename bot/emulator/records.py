@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+HISTORY = 5000  # records and events kept; a long-running demo stays small
+
 
 @dataclass
 class User:

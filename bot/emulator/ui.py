@@ -13,7 +13,8 @@ from flask import Blueprint, Response, abort, current_app, jsonify, render_templ
 from markupsafe import Markup
 
 from bot.emulator import personas, render
-from bot.emulator.platform import EmulatorError, LineError, Platform
+from bot.emulator.errors import EmulatorError, LineError
+from bot.emulator.platform import Platform
 from bot.emulator.records import Entry
 from models.timeutil import to_bangkok
 

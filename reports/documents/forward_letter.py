@@ -1,28 +1,30 @@
 """The letter that forwards network reports or a meeting's results to one agency, as DOCX.
 
 A Thai official letter (หนังสือภายนอก) with the running number of the fiscal year given when the forward
-was made; rendered on demand from the stored forward, so the same letter comes out every time. The
-page set-up, fonts and paragraph helpers are those of the CCTV coordination letters (coordination_letter.py).
+was made; rendered on demand from the stored forward, so the same letter comes out every time. Built on
+the shared skeleton of official letters (official_letter.py), as the CCTV coordination letters are.
 """
 
 from __future__ import annotations
 
-import io
+from collections.abc import Callable
 
-from docx import Document
-from docx.enum.section import WD_SECTION
+from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 from sqlalchemy.orm import Session
 
-from handlers.news_reports import report_text
 from models import NewsReport, ReportCategory
 from models.settings import get_setting
 from models.timeutil import thai_date
 from models.workgroup import Agency, Forward, ForwardKind, ForwardRecipient, Meeting
-from reports.documents.coordination_letter import _labelled, _paragraph, _style, thai_digits
+from reports.documents import official_letter as official
+from reports.documents.official_letter import paragraph, thai_digits
 from reports.network_kpi import MEETING_KINDS
+from reports.news_text import report_text
 from texts import workgroup as t
+
+Digits = Callable[[str], str]
 
 TABLE_SIZE = Pt(14)
 REQUEST = (
@@ -44,56 +46,54 @@ def filename(forward: Forward, recipient: ForwardRecipient) -> str:
 def render_forward_letter(session: Session, recipient: ForwardRecipient) -> bytes:
     """The letter to one recipient of a forward, as DOCX bytes."""
     forward = recipient.forward
-    digits = thai_digits if get_setting(session, "workgroup.letter_thai_digits") else str
+    digits: Digits = thai_digits if get_setting(session, "workgroup.letter_thai_digits") else str
     office = str(get_setting(session, "workgroup.office_name"))
     reports = [session.get(NewsReport, link.report_id) for link in forward.report_links]
-    document = Document()
-    _style(document)
-    section = document.sections[0]
-    section.page_height, section.page_width = Cm(29.7), Cm(21.0)
-    section.top_margin, section.bottom_margin = Cm(2.5), Cm(2.0)
-    section.left_margin, section.right_margin = Cm(3.0), Cm(2.0)
-    header = document.add_table(rows=1, cols=2)
-    left, right = header.rows[0].cells
-    left.paragraphs[0].add_run(digits(f"ที่ {recipient.letter_no or '–'}"))
-    right.paragraphs[0].add_run(office)
-    right.add_paragraph(digits(str(get_setting(session, "workgroup.office_address"))))
-    _paragraph(document)
-    _paragraph(document, digits(thai_date(forward.sent_at)), indent_cm=7.5)
-    _paragraph(document)
-    _labelled(document, "เรื่อง", digits(forward.subject))
-    _labelled(document, "เรียน", addressee(recipient.agency))
-    if forward.kind == ForwardKind.MEETING and forward.meeting is not None:
-        meeting = forward.meeting
-        _labelled(
-            document, "อ้างถึง", digits(f"การประชุม{MEETING_KINDS[meeting.kind]} เมื่อวันที่ {thai_date(meeting.starts_at)}")
-        )
-        _labelled(document, "สิ่งที่ส่งมาด้วย", "สรุปผลการประชุมและงานที่มอบหมาย จำนวน ๑ ชุด")
-        body = _meeting_body(meeting, office, digits)
+    meeting = forward.meeting if forward.kind == ForwardKind.MEETING else None
+    document = official.new_letter()
+    if meeting is not None:
+        reference = digits(f"การประชุม{MEETING_KINDS[meeting.kind]} เมื่อวันที่ {thai_date(meeting.starts_at)}")
+        enclosure = "สรุปผลการประชุมและงานที่มอบหมาย จำนวน ๑ ชุด"
+        body = _meeting_body(meeting, office)
     else:
-        _labelled(document, "สิ่งที่ส่งมาด้วย", digits(f"สรุปข่าวสารจากเครือข่ายข่าว จำนวน {len(reports)} เรื่อง"))
+        reference = None
+        enclosure = digits(f"สรุปข่าวสารจากเครือข่ายข่าว จำนวน {len(reports)} เรื่อง")
         body = [
             f"ด้วย{office} ในฐานะฝ่ายเลขานุการคณะทำงานด้านการบริหารจัดการผู้หลบหนีเข้าเมือง "
             f"ได้รับข่าวสารจากเครือข่ายข่าวความมั่นคงในพื้นที่กรุงเทพมหานคร จำนวน {len(reports)} เรื่อง "
             "ซึ่งเกี่ยวข้องกับอำนาจหน้าที่ของหน่วยงานท่าน รายละเอียดตามสิ่งที่ส่งมาด้วย"
         ]
+    official.heading(
+        document,
+        number=digits(recipient.letter_no or "–"),
+        office=office,
+        address=digits(str(get_setting(session, "workgroup.office_address"))),
+        dated=digits(thai_date(forward.sent_at)),
+        subject=digits(forward.subject),
+        addressee=addressee(recipient.agency),
+        reference=reference,
+        enclosure=enclosure,
+    )
     if forward.note:
         body.append(forward.note)
     body.append(REQUEST.format(office=office))
-    for text in body:
-        _paragraph(document, digits(text), first_line_cm=2.5, align=WD_ALIGN_PARAGRAPH.THAI_JUSTIFY)
-    _signature(session, document, forward, digits)
-    document.add_section(WD_SECTION.NEW_PAGE)
-    if forward.kind == ForwardKind.MEETING and forward.meeting is not None:
-        _meeting_enclosure(document, forward.meeting, digits)
+    official.body(document, [digits(text) for text in body])
+    official.closing(
+        document,
+        signatory=str(get_setting(session, "workgroup.letter_signatory")),
+        unit="ฝ่ายเลขานุการคณะทำงาน",
+        phone=digits(str(get_setting(session, "workgroup.office_phone")).strip()),
+    )
+    paragraph(document, f"อ้างอิงเลขที่ส่งต่อ {forward.ref_no}")
+    official.new_page(document)
+    if meeting is not None:
+        _meeting_enclosure(document, meeting, digits)
     else:
         _reports_enclosure(session, document, reports, digits)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+    return official.to_bytes(document)
 
 
-def _meeting_body(meeting: Meeting, office: str, digits) -> list[str]:
+def _meeting_body(meeting: Meeting, office: str) -> list[str]:
     decisions = [item.text for item in meeting.items if item.is_decision]
     opening = (
         f"ตามที่{meeting.committee.name} ได้ประชุม{MEETING_KINDS[meeting.kind]} เรื่อง {meeting.title} "
@@ -108,22 +108,7 @@ def _meeting_body(meeting: Meeting, office: str, digits) -> list[str]:
     return [opening, result + " รายละเอียดตามสิ่งที่ส่งมาด้วย"]
 
 
-def _signature(session: Session, document, forward: Forward, digits) -> None:
-    _paragraph(document)
-    _paragraph(document, "ขอแสดงความนับถือ", indent_cm=7.5)
-    for _ in range(3):
-        _paragraph(document)
-    _paragraph(document, "(" + " " * 40 + ")", indent_cm=6.5)
-    _paragraph(document, str(get_setting(session, "workgroup.letter_signatory")), indent_cm=7.0)
-    _paragraph(document)
-    _paragraph(document, "ฝ่ายเลขานุการคณะทำงาน")
-    phone = str(get_setting(session, "workgroup.office_phone")).strip()
-    if phone:
-        _paragraph(document, digits(f"โทร. {phone}"))
-    _paragraph(document, f"อ้างอิงเลขที่ส่งต่อ {forward.ref_no}")
-
-
-def _table(document, header: list[str], rows: list[list[str]], widths: list[float]) -> None:
+def _table(document: DocxDocument, header: list[str], rows: list[list[str]], widths: list[float]) -> None:
     """A bordered table with fixed column widths (LibreOffice reads the grid, Word the cells: set both)."""
     table = document.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
@@ -139,9 +124,11 @@ def _table(document, header: list[str], rows: list[list[str]], widths: list[floa
             run.font.size = TABLE_SIZE
 
 
-def _reports_enclosure(session: Session, document, reports: list[NewsReport | None], digits) -> None:
-    _paragraph(document, "สรุปข่าวสารจากเครือข่ายข่าวความมั่นคง", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-    _paragraph(document, "(ไม่เปิดเผยตัวตนของผู้แจ้งข่าว)", align=WD_ALIGN_PARAGRAPH.CENTER)
+def _reports_enclosure(
+    session: Session, document: DocxDocument, reports: list[NewsReport | None], digits: Digits
+) -> None:
+    paragraph(document, "สรุปข่าวสารจากเครือข่ายข่าวความมั่นคง", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    paragraph(document, "(ไม่เปิดเผยตัวตนของผู้แจ้งข่าว)", align=WD_ALIGN_PARAGRAPH.CENTER)
     rows = []
     for number, report in enumerate(filter(None, reports), start=1):
         category = session.get(ReportCategory, report.category_code) if report.category_code else None
@@ -160,21 +147,21 @@ def _reports_enclosure(session: Session, document, reports: list[NewsReport | No
     _table(document, ["ที่", "เลขที่ข่าว", "วันที่", "เรื่อง", "พื้นที่", "สาระสำคัญ"], rows, [1.0, 3.4, 2.2, 2.6, 2.4, 4.4])
 
 
-def _meeting_enclosure(document, meeting: Meeting, digits) -> None:
-    _paragraph(document, "สรุปผลการประชุมและงานที่มอบหมาย", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-    _paragraph(
+def _meeting_enclosure(document: DocxDocument, meeting: Meeting, digits: Digits) -> None:
+    paragraph(document, "สรุปผลการประชุมและงานที่มอบหมาย", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    paragraph(
         document, digits(f"{meeting.title} เมื่อวันที่ {thai_date(meeting.starts_at)}"), align=WD_ALIGN_PARAGRAPH.CENTER
     )
-    _paragraph(document)
+    paragraph(document)
     decisions = [item for item in meeting.items if item.is_decision]
     if decisions:
-        _paragraph(document, "มติที่ประชุม", bold=True)
+        paragraph(document, "มติที่ประชุม", bold=True)
         for number, item in enumerate(decisions, start=1):
-            _paragraph(document, digits(f"{number}. {item.text}"), indent_cm=1.0)
+            paragraph(document, digits(f"{number}. {item.text}"), indent_cm=1.0)
     tasks = [item for item in meeting.items if not item.is_decision]
     if tasks:
-        _paragraph(document)
-        _paragraph(document, "งานที่มอบหมาย", bold=True)
+        paragraph(document)
+        paragraph(document, "งานที่มอบหมาย", bold=True)
         rows = [
             [
                 digits(str(number)),
@@ -186,5 +173,5 @@ def _meeting_enclosure(document, meeting: Meeting, digits) -> None:
         ]
         _table(document, ["ที่", "งาน", "ผู้รับผิดชอบ", "กำหนดเสร็จ"], rows, [1.0, 7.0, 4.5, 3.5])
     if meeting.target_districts:
-        _paragraph(document)
-        _paragraph(document, "พื้นที่เป้าหมาย: " + " ".join(f"เขต{name}" for name in meeting.target_districts))
+        paragraph(document)
+        paragraph(document, "พื้นที่เป้าหมาย: " + " ".join(f"เขต{name}" for name in meeting.target_districts))

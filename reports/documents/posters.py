@@ -32,16 +32,6 @@ FONT_CANDIDATES = (
     ("/usr/share/fonts/truetype/tlwg/Loma.ttf", "/usr/share/fonts/truetype/tlwg/Loma-Bold.ttf"),
     ("/usr/share/fonts/truetype/noto/NotoSansThai-Regular.ttf", "/usr/share/fonts/truetype/noto/NotoSansThai-Bold.ttf"),
 )
-KIND_LABELS = {
-    "dark_spot": "จุดมืด ไฟส่องสว่างไม่เพียงพอ",
-    "alley": "ตรอก ซอยเปลี่ยว",
-    "abandoned_building": "อาคารร้าง",
-    "vacant_lot": "ที่ดินรกร้าง",
-    "bus_stop": "ป้ายรถประจำทาง",
-    "underpass": "ทางลอด สะพานลอย",
-    "park": "สวนสาธารณะ",
-    "other": "จุดเสี่ยง",
-}
 
 
 SCALE = 300 / 72  # pixels per point when Thai lines are drawn as images (300 dpi)
@@ -149,7 +139,7 @@ def _poster(canvas: Canvas, point: RiskPoint, basic_id: str | None, office: str)
     _centred(canvas, point.name, height - 85 * mm, bold, 22, usable, centre)
     place = " ".join(filter(None, [f"แขวง{point.subdistrict}" if point.subdistrict else "", f"เขต{point.district}"]))
     _centred(
-        canvas, f"{KIND_LABELS.get(point.kind, point.kind)} · {place}", height - 96 * mm, regular, 16, usable, centre
+        canvas, f"{t.POINT_KINDS.get(point.kind, point.kind)} · {place}", height - 96 * mm, regular, 16, usable, centre
     )
     size = 110 * mm
     canvas.drawImage(qr_image(checkin_url(basic_id, point)), centre - size / 2, height - 215 * mm, size, size)

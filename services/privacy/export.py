@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from models import Chat, MediaFile, MediaStatus, Member, Occupation, RiskPoint
 from models.admin import StaffUser
-from models.timeutil import to_bangkok
-from runtime.media import EXTENSIONS, MediaStore
+from models.timeutil import be_year, to_bangkok
+from services.media_store import EXTENSIONS, MediaStore
 from services.privacy.holdings import Holdings, audit_entries_about, gather
 
 EXPORT_FORMAT = "fieldline.personal-data"
@@ -316,4 +316,4 @@ def export_bytes(
 def export_name(member: Member, now: datetime) -> str:
     """The ZIP's download name, e.g. personal-data-R-7KQ2M9-2569-12-04.zip (Buddhist Era date)."""
     day = to_bangkok(now).date()
-    return f"personal-data-{member.reporter_code}-{day.year + 543}-{day:%m-%d}.zip"
+    return f"personal-data-{member.reporter_code}-{be_year(day)}-{day:%m-%d}.zip"

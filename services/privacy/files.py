@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from models import MediaFile, MediaStatus
 from models.workgroup import StoredFile
-from runtime.media import MediaStore
+from services.media_store import MediaStore
 
 # Media whose files are gone already; anything else an erasure or the retention job turns into REMOVED.
 FILES_GONE = (MediaStatus.REMOVED, MediaStatus.HIDDEN)

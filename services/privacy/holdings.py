@@ -29,9 +29,8 @@ from models import (
     WorkOrder,
 )
 from models.workgroup import ForwardRecipient, Measure, StaffLineLink
+from services.audit import Action
 from services.privacy.person import names_of
-
-AUDIT_VIEW_IDENTITY = "view.identity"  # services.audit.Action.VIEW_IDENTITY (services.audit imports Flask)
 
 
 @dataclass
@@ -189,7 +188,7 @@ def audit_entries_about(session: Session, held: Holdings) -> list[AuditEntry]:
     about = list(session.scalars(select(AuditEntry).where(or_(*conditions))))
     # A list page's identity view names several members in its detail, not in object_id.
     listed = session.scalars(
-        select(AuditEntry).where(AuditEntry.action == AUDIT_VIEW_IDENTITY, AuditEntry.object_id.is_(None))
+        select(AuditEntry).where(AuditEntry.action == Action.VIEW_IDENTITY, AuditEntry.object_id.is_(None))
     )
     about += [entry for entry in listed if member_id in (entry.detail or {}).get("ids", [])]
     return sorted({entry.id: entry for entry in about}.values(), key=lambda entry: entry.id)

@@ -11,7 +11,7 @@ The periods are settings (models/settings.py, in days):
   counted from when they were written, become the same marker.
 
 The business records keep their rows (the KPIs count them) and lose their personal content
-(bot/personal_data/):
+(services/privacy/):
 
 - ``retention.media_days`` (180): photos and files of finished news reports (forwarded, closed, withdrawn,
   or drafts never confirmed), counted from the report's last activity: its last message, or the last
@@ -59,9 +59,10 @@ from models import (
 from models.retention import MESSAGES_PREFIX, PAYLOAD_PREFIX, messages_marker, payload_marker
 from models.settings import DEFAULTS, get_setting
 from models.workgroup import Forward, ForwardRecipient, ForwardReport, Meeting, MeetingReport, StaffLineLink
-from runtime.media import MediaStore
-from services import privacy as personal_data
 from services.audit import Action, record
+from services.media_store import MediaStore
+from services.privacy.erasure import blank_report_content, erase
+from services.privacy.files import FILES_GONE, sweep_removed_files
 
 log = logging.getLogger(__name__)
 
@@ -189,7 +190,7 @@ def media_due(cutoff: datetime) -> tuple[ColumnElement[bool], ...]:
         .join(NewsReport, NewsReport.id == ReportItem.report_id)
         .where(ReportItem.media_id.is_not(None), *report_finished_before(cutoff))
     )
-    return (MediaFile.status.not_in(personal_data.FILES_GONE), MediaFile.id.in_(finished))
+    return (MediaFile.status.not_in(FILES_GONE), MediaFile.id.in_(finished))
 
 
 def report_content_due(cutoff: datetime) -> tuple[ColumnElement[bool], ...]:
@@ -291,21 +292,21 @@ def purge_report_contents_batch(
     ).all()
     if not ids:
         return 0, None
-    changed, _media = personal_data.blank_report_content(session, list(ids), now)
+    changed, _media = blank_report_content(session, list(ids), now)
     return changed, ids[-1]
 
 
 def anonymise_departed_batch(
     session: Session, now: datetime, days: int, after_id: int = 0, limit: int = MEMBER_BATCH
 ) -> Batch:
-    """Anonymise up to `limit` departed members with ids above `after_id` (services.privacy.erase)."""
+    """Anonymise up to `limit` departed members with ids above `after_id` (services.privacy.erasure.erase)."""
     due = departed_due(now - timedelta(days=days))
     members = session.scalars(select(Member).where(Member.id > after_id, *due).order_by(Member.id).limit(limit)).all()
     if not members:
         return 0, None
     last_id = members[-1].id
     for member in members:
-        personal_data.erase(session, member, now)
+        erase(session, member, now)
     return len(members), last_id
 
 
@@ -314,7 +315,7 @@ def sweep_files(sessions: sessionmaker[Session], store: MediaStore, batch_size: 
     total = 0
     while True:
         with sessions.begin() as session:
-            swept = personal_data.sweep_removed_files(session, store, limit=batch_size)
+            swept = sweep_removed_files(session, store, limit=batch_size)
         total += swept
         if swept < batch_size:
             return total

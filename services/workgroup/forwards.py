@@ -1,44 +1,34 @@
-"""Forwarding reports or a meeting's results to agencies, their acknowledgements, reminders and measures.
+"""Forwarding reports or a meeting's results to agencies by LINE or by letter.
 
 Quota: a push to a group counts one message per member, and up to five message objects in one
-push count once. So each agency group gets ONE push per forward (the summary of every report and
-the acknowledgement button together), agencies sharing a group share it, and reminders go once.
+push count once. So each agency group gets ONE notice per forward (the summary of every report and
+the acknowledgement buttons together, see line/workgroup_cards.py), agencies sharing a group share it,
+and reminders go once. The summary agencies read is written by the caller's ``summarise`` (it measures
+LINE's limits) and kept on the forward.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from itertools import groupby
 
-from linebot.v3.messaging import ButtonsTemplate, Message, PostbackAction, TemplateMessage
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from handlers.news_reports import report_text
-from handlers.workgroup import ACK_ACTION
-from line.messages import MAX_TEXT_UTF16, text, utf16_length
-from models import Chat, NewsReport, ReportCategory, ReportStatus
+from models import Chat, NewsReport, ReportStatus
 from models.counters import next_number
 from models.settings import get_setting
-from models.timeutil import fiscal_year, thai_date
-from models.workgroup import (
-    Agency,
-    Forward,
-    ForwardKind,
-    ForwardRecipient,
-    ForwardReport,
-    Meeting,
-)
+from models.timeutil import fiscal_year
+from models.workgroup import Agency, Forward, ForwardKind, ForwardRecipient, ForwardReport, Meeting
 from reports.network_kpi import MEETING_KINDS
-from runtime import delivery
-from services.workgroup.committees import bangkok_day, get_meeting
-from services.workgroup.ops import WorkgroupError
-from texts import workgroup as t
+from services.notices import ForwardReminder, ForwardSent, Notify
+from services.workgroup.errors import WorkgroupError
+from services.workgroup.meetings import bangkok_day, get_meeting
 
-BUTTONS_PER_TEMPLATE = 4
-SUMMARY_LIMIT = MAX_TEXT_UTF16 - 200
-GIST_LENGTH = 150
+# (session, forward, its reports, its meeting or None) -> the text every agency of the forward reads
+Summarise = Callable[[Session, Forward, list[NewsReport], Meeting | None], str]
 
 
 # --- creating a forward --------------------------------------------------------------------------
@@ -52,6 +42,8 @@ def forward_reports(
     subject: str,
     by: str,
     now: datetime,
+    notify: Notify,
+    summarise: Summarise,
     note: str | None = None,
     via_line: bool = True,
     via_letter: bool = False,
@@ -61,8 +53,8 @@ def forward_reports(
     reports = [session.get(NewsReport, report_id) for report_id in dict.fromkeys(report_ids)]
     if not reports or any(report is None or report.ref_no is None for report in reports):
         raise WorkgroupError("กรุณาเลือกข่าวที่จะส่งต่อ")
-    channels = (via_line, via_letter, deliver)
-    return _create(session, ForwardKind.REPORTS, reports, None, agency_ids, subject, note, channels, by, now)
+    sending = _Sending(via_line, via_letter, deliver, notify, summarise)
+    return _create(session, ForwardKind.REPORTS, reports, None, agency_ids, subject, note, sending, by, now)
 
 
 def forward_meeting(
@@ -72,6 +64,8 @@ def forward_meeting(
     agency_ids: list[int],
     by: str,
     now: datetime,
+    notify: Notify,
+    summarise: Summarise,
     subject: str | None = None,
     note: str | None = None,
     via_line: bool = True,
@@ -82,8 +76,8 @@ def forward_meeting(
     meeting = get_meeting(session, meeting_id)
     reports = [session.get(NewsReport, link.report_id) for link in meeting.report_links]
     subject = subject or meeting_subject(meeting)
-    channels = (via_line, via_letter, deliver)
-    return _create(session, ForwardKind.MEETING, reports, meeting, agency_ids, subject, note, channels, by, now)
+    sending = _Sending(via_line, via_letter, deliver, notify, summarise)
+    return _create(session, ForwardKind.MEETING, reports, meeting, agency_ids, subject, note, sending, by, now)
 
 
 def meeting_subject(meeting: Meeting) -> str:
@@ -91,6 +85,17 @@ def meeting_subject(meeting: Meeting) -> str:
     if meeting.title.startswith("ประชุม"):
         return f"แจ้งผลการ{meeting.title}"
     return f"แจ้งผลการประชุม{MEETING_KINDS[meeting.kind]} {meeting.title}"
+
+
+@dataclass(frozen=True)
+class _Sending:
+    """How a forward goes: by LINE and/or letter, sent or only recorded, and the caller's notify and summarise."""
+
+    via_line: bool
+    via_letter: bool
+    deliver: bool
+    notify: Notify
+    summarise: Summarise
 
 
 def _create(
@@ -101,11 +106,11 @@ def _create(
     agency_ids: list[int],
     subject: str,
     note: str | None,
-    channels: tuple[bool, bool, bool],
+    sending: _Sending,
     by: str,
     now: datetime,
 ) -> Forward:
-    via_line, via_letter, deliver = channels
+    via_line, via_letter = sending.via_line, sending.via_letter
     agencies = [session.get(Agency, agency_id) for agency_id in dict.fromkeys(agency_ids)]
     if not agencies or any(agency is None for agency in agencies):
         raise WorkgroupError("กรุณาเลือกหน่วยงานที่จะส่งถึง")
@@ -133,7 +138,7 @@ def _create(
         session.add(ForwardReport(forward_id=forward.id, report_id=report.id))
         if report.status in (ReportStatus.NEW, ReportStatus.RECEIVED):
             report.status = ReportStatus.FORWARDED
-    forward.summary = summary_text(session, forward, reports, meeting)
+    forward.summary = sending.summarise(session, forward, reports, meeting)
     for agency in agencies:
         group = agency_group(session, agency) if via_line else None
         recipient = ForwardRecipient(forward_id=forward.id, agency_id=agency.id)
@@ -145,7 +150,7 @@ def _create(
     session.refresh(forward, ["recipients", "report_links"])
     if via_line:
         reached = [r for r in forward.recipients if r.line_chat_id]
-        _push_to_groups(session, forward, reached, reminder=False, deliver=deliver)
+        notify_groups(session, forward, reached, sending.notify, reminder=False, deliver=sending.deliver)
     return forward
 
 
@@ -163,141 +168,22 @@ def agency_group(session: Session, agency: Agency) -> Chat | None:
     return chat
 
 
-# --- what the agencies read ----------------------------------------------------------------------
-
-
-def _category(session: Session, report: NewsReport) -> str:
-    category = session.get(ReportCategory, report.category_code) if report.category_code else None
-    return category.name if category else t.UNCATEGORISED
-
-
-def _gist(report: NewsReport) -> str:
-    words = " ".join(report_text(report).split())
-    if report.place:
-        words = f"{words} (สถานที่: {' '.join(report.place.split())[:80]})".strip()
-    return words[:GIST_LENGTH] + ("…" if len(words) > GIST_LENGTH else "")
-
-
-def summary_text(session: Session, forward: Forward, reports: list[NewsReport], meeting: Meeting | None) -> str:
-    """The one message every agency of a forward reads (never the reporters' identities), within LINE's limit."""
-    office = get_setting(session, "workgroup.office_name")
-    date = thai_date(forward.sent_at)
-    head = [t.FORWARD_HEADER.format(subject=forward.subject, ref=forward.ref_no, date=date, office=office), ""]
-    tail = ["", t.FORWARD_NOTE.format(note=forward.note)] if forward.note else []
-    tail += ["", t.FORWARD_REQUEST.format(ref=forward.ref_no)]
-    if meeting is not None:
-        middle = meeting_lines(meeting)
-    else:
-        middle = _report_lines(session, reports, SUMMARY_LIMIT - utf16_length("\n".join(head + tail)))
-    body = "\n".join(head + middle)
-    room = SUMMARY_LIMIT - utf16_length("\n".join(["", *tail]))
-    if utf16_length(body) > room:  # a meeting with very many tasks: cut, the letter has them all
-        body = body[: max(room - 1, 0)].rstrip() + "…"
-    return "\n".join([body, *tail])
-
-
-def _report_lines(session: Session, reports: list[NewsReport], room: int) -> list[str]:
-    """Each report in two lines, as many as the setting and the room allow, then how many more."""
-    limit = int(get_setting(session, "workgroup.forward_max_reports"))
-    lines = [t.FORWARD_REPORTS_INTRO.format(count=len(reports))]
-    used = utf16_length(lines[0]) + 1
-    shown = 0
-    for number, report in enumerate(reports[:limit], start=1):
-        district = f" · เขต{report.district}" if report.district else ""
-        entry = [
-            t.FORWARD_REPORT_LINE.format(
-                number=number,
-                ref=report.ref_no,
-                date=thai_date(report.started_at, short=True),
-                category=_category(session, report),
-                district=district,
-            )
-        ]
-        gist = _gist(report)
-        if gist:
-            entry.append(t.FORWARD_REPORT_GIST.format(gist=gist))
-        size = utf16_length("\n".join(entry)) + 1
-        more_line = utf16_length(t.FORWARD_REPORTS_MORE.format(more=len(reports))) + 1
-        if used + size + more_line > room:
-            break
-        lines += entry
-        used += size
-        shown += 1
-    if shown < len(reports):
-        lines.append(t.FORWARD_REPORTS_MORE.format(more=len(reports) - shown))
-    return lines
-
-
-def meeting_lines(meeting: Meeting) -> list[str]:
-    """A meeting's results as lines: decisions, tasks with agency and due date, target districts."""
-    lines = [
-        t.FORWARD_MEETING_INTRO.format(
-            kind=MEETING_KINDS[meeting.kind], title=meeting.title, date=thai_date(meeting.starts_at)
-        )
-    ]
-    decisions = [item for item in meeting.items if item.is_decision]
-    tasks = [item for item in meeting.items if not item.is_decision]
-    if decisions:
-        lines.append(t.FORWARD_DECISIONS)
-        lines += [f"{number}) {item.text}" for number, item in enumerate(decisions, start=1)]
-    if tasks:
-        lines.append(t.FORWARD_ACTIONS)
-        for item in tasks:
-            due = t.FORWARD_DUE.format(date=thai_date(item.due_on)) if item.due_on else ""
-            agency = item.agency.name if item.agency else t.NO_AGENCY
-            lines.append(t.FORWARD_ACTION_LINE.format(text=item.text, agency=agency, due=due))
-    if meeting.target_districts:
-        lines.append(t.FORWARD_TARGETS.format(districts=" ".join(f"เขต{name}" for name in meeting.target_districts)))
-    return lines
-
-
-def ack_templates(recipients: list[ForwardRecipient], ref: str) -> list[TemplateMessage]:
-    """Buttons to acknowledge: one per agency in the group, four to a template."""
-    templates = []
-    for start in range(0, len(recipients), BUTTONS_PER_TEMPLATE):
-        chunk = recipients[start : start + BUTTONS_PER_TEMPLATE]
-        actions = [
-            PostbackAction(
-                label=(t.ACK_LABEL if len(recipients) == 1 else t.ACK_LABEL_FOR.format(agency=_short(r.agency)))[:20],
-                data=f"action={ACK_ACTION}&r={r.id}",
-                display_text=t.ACK_DISPLAY.format(ref=ref),
-            )
-            for r in chunk
-        ]
-        templates.append(
-            TemplateMessage(
-                alt_text=t.ACK_ALT.format(ref=ref),
-                template=ButtonsTemplate(text=t.ACK_PROMPT.format(ref=ref)[:160], actions=actions),
-            )
-        )
-    return templates
-
-
-def _short(agency: Agency) -> str:
-    return agency.short_name or agency.name
-
-
-def _push_to_groups(
-    session: Session, forward: Forward, recipients: list[ForwardRecipient], *, reminder: bool, deliver: bool = True
+def notify_groups(
+    session: Session,
+    forward: Forward,
+    recipients: list[ForwardRecipient],
+    notify: Notify,
+    *,
+    reminder: bool,
+    deliver: bool = True,
 ) -> int:
-    """One push per agency group: the summary (or reminder) with the acknowledgement buttons."""
+    """One notice per agency group: the summary (or reminder) with the acknowledgement buttons."""
     pushes = 0
     ordered = sorted(recipients, key=lambda r: (r.line_chat_id or "", r.id))
     for chat_id, members in groupby(ordered, key=lambda r: r.line_chat_id):
-        group = list(members)
-        if reminder:
-            body = "\n\n".join(
-                t.REMINDER.format(
-                    agency=r.agency.name, ref=forward.ref_no, subject=forward.subject, date=thai_date(forward.sent_at)
-                )
-                for r in group
-            )
-        else:
-            body = forward.summary
-        messages: list[Message] = [text(body), *ack_templates(group, forward.ref_no)]
-        purpose = f"{'forward-reminder' if reminder else 'forward'}:{forward.ref_no}"
-        if deliver:  # a reminder may wait for next month's quota; the forward itself may not
-            delivery.enqueue(session, chat_id, messages, purpose=purpose, urgent=not reminder)
+        group = tuple(members)
+        if deliver:  # deliver=False records only; whether it may wait for next month's quota is the notifier's
+            notify(chat_id, ForwardReminder(forward, group) if reminder else ForwardSent(forward, group))
         chat = session.scalar(select(Chat).where(Chat.line_chat_id == chat_id))
         if not reminder:
             group[0].line_cost = (chat.member_count if chat and chat.member_count else 1) if chat else 1
@@ -328,60 +214,6 @@ def quota_estimate(session: Session, agency_ids: list[int]) -> QuotaEstimate:
         else:
             groups[chat.id] = chat.member_count or 1
     return QuotaEstimate(len(groups), sum(groups.values()), unreachable)
-
-
-# --- acknowledgements and reminders --------------------------------------------------------------
-
-
-def acknowledge_by_staff(session: Session, recipient_id: int, *, by: str, now: datetime) -> ForwardRecipient:
-    """Record an acknowledgement received another way (a letter, a phone call)."""
-    recipient = session.get(ForwardRecipient, recipient_id)
-    if recipient is None:
-        raise WorkgroupError("ไม่พบผู้รับเรื่องนี้")
-    if recipient.acknowledged_at is None:
-        recipient.acknowledged_at, recipient.acknowledged_by = now, f"บันทึกโดย {by}"
-    return recipient
-
-
-def unacknowledged_statement():
-    """Recipients that have not acknowledged, oldest forward first (a select, for paging)."""
-    return (
-        select(ForwardRecipient)
-        .join(Forward, Forward.id == ForwardRecipient.forward_id)
-        .where(ForwardRecipient.acknowledged_at.is_(None))
-        .options(selectinload(ForwardRecipient.forward), selectinload(ForwardRecipient.agency))
-        .order_by(Forward.sent_at, ForwardRecipient.id)
-    )
-
-
-def unacknowledged(session: Session) -> list[ForwardRecipient]:
-    """Every recipient still to acknowledge."""
-    return list(session.scalars(unacknowledged_statement()))
-
-
-def remind_unacknowledged(
-    session: Session, now: datetime, *, after_days: float | None = None, forward_id: int | None = None
-) -> int:
-    """Remind, once, each agency group that has not acknowledged after some days; return the pushes queued.
-
-    The scheduler calls it daily; the admin web calls it for one forward with after_days=0.
-    """
-    days = float(get_setting(session, "workgroup.ack_reminder_days") if after_days is None else after_days)
-    statement = (
-        unacknowledged_statement()
-        .where(ForwardRecipient.reminded_at.is_(None), ForwardRecipient.line_chat_id.is_not(None))
-        .where(Forward.sent_at <= now - timedelta(days=days))
-    )
-    if forward_id is not None:
-        statement = statement.where(Forward.id == forward_id)
-    due = list(session.scalars(statement))
-    pushes = 0
-    for _, recipients in groupby(due, key=lambda r: r.forward_id):
-        group = list(recipients)
-        pushes += _push_to_groups(session, group[0].forward, group, reminder=True)
-        for recipient in group:
-            recipient.reminded_at = now
-    return pushes
 
 
 def forwards_statement(fiscal_year: int | None = None):

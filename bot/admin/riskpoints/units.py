@@ -1,0 +1,96 @@
+"""Patrol units, departments and the secretariat: their LINE groups, default units, and month reports."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from bot.admin.actions import Done, audit, perform
+from bot.admin.blueprint import bp
+from bot.admin.riskpoints.common import today_bangkok
+from bot.auth import Permission, require_permission
+from bot.request_session import db
+from handlers.month_reports import submit as submit_month
+from models import Chat, MonthlySubmission, OrderStatus, RiskUnit
+from models.districts import DISTRICTS
+from models.settings import get_setting
+from models.timeutil import THAI_MONTHS, be_year, ce_year, utcnow
+from reports import riskpoint_compliance as rc
+from reports.riskpoint_month import unit_figures
+from services.riskpoints.units import bind_unit, create_unit, ensure_default_units, registered_groups
+
+
+def _create(sql) -> str:
+    unit = create_unit(
+        sql,
+        code=request.form.get("code") or "",
+        name=request.form.get("name") or "",
+        kind=request.form.get("kind") or "patrol",
+        district=request.form.get("district") or None,
+    )
+    return f"เพิ่มหน่วย {unit.name} แล้ว"
+
+
+def _defaults(sql) -> str:
+    return f"เพิ่มหน่วยตั้งต้น {len(ensure_default_units(sql))} หน่วย"
+
+
+def _bind(sql) -> str:
+    unit = sql.get(RiskUnit, int(request.form.get("unit_id") or 0))
+    chat_id = request.form.get("chat_id")
+    chat = sql.get(Chat, int(chat_id)) if chat_id else None
+    if unit is None:
+        abort(404)
+    bind_unit(sql, unit, chat)
+    return f"ผูก {unit.name} กับกลุ่ม LINE แล้ว" if chat else f"ยกเลิกการผูกกลุ่มของ {unit.name} แล้ว"
+
+
+def _submit(sql) -> str:
+    unit = sql.get(RiskUnit, int(request.form.get("unit_id") or 0))
+    year, month = (int(x) for x in (request.form.get("month") or "").split("-"))
+    year = ce_year(year)
+    figures = unit_figures(sql, unit, year, month)
+    note = request.form.get("note") or None
+    submit_month(sql, unit, year, month, at=utcnow(), by=current_user.username, figures=figures, note=note)
+    return f"บันทึกรายงานประจำเดือนของ {unit.name} แล้ว"
+
+
+ACTIONS = {"create": _create, "defaults": _defaults, "bind": _bind, "submit": _submit}
+
+
+@bp.route("/riskpoints/units", methods=["GET", "POST"])
+@require_permission(Permission.MANAGE_RISK_UNITS)
+def riskpoint_units():
+    """Patrol units, departments and the secretariat: bind each to its registered LINE group; month reports."""
+    sql = db()
+    if request.method == "POST":
+        action = request.form.get("action")
+        work = ACTIONS.get(action, lambda _sql: "")
+        entry = audit(f"riskpoint.unit_{action}", "risk_unit")
+        return perform(lambda: Done(work(sql), entry), url_for("admin.riskpoint_units"))
+    today = today_bangkok()
+    previous = date(today.year - 1, 12, 1) if today.month == 1 else date(today.year, today.month - 1, 1)
+    submissions = {
+        s.unit_id: s
+        for s in sql.scalars(
+            select(MonthlySubmission).where(
+                MonthlySubmission.year == previous.year, MonthlySubmission.month == previous.month
+            )
+        )
+    }
+    return render_template(
+        "admin/riskpoints/units.html",
+        units=list(sql.scalars(select(RiskUnit).order_by(RiskUnit.kind, RiskUnit.name))),
+        groups=registered_groups(sql, ("patrol", "department")),
+        chats={c.id: c for c in sql.scalars(select(Chat).where(Chat.registered_at.is_not(None)))},
+        submissions=submissions,
+        previous=previous,
+        previous_label=f"{THAI_MONTHS[previous.month - 1]} {be_year(previous)}",
+        due=rc.due_instant(sql, previous.year, previous.month),
+        districts=DISTRICTS,
+        mapping=get_setting(sql, "riskpoints.defect_departments"),
+        order_statuses=OrderStatus,
+    )

@@ -1,0 +1,66 @@
+"""Rules on a network report: its category, telling the sender where it stands, and reports near it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import Member, NewsReport, ReportCategory, ReportLink, ReportStatus
+from models.settings import get_setting
+from services.geo import distance_m
+from services.network.errors import NetworkError
+from services.notices import Notify, StatusUpdated
+from texts import network as t
+
+
+def set_category(session: Session, report_id: int, code: str, *, by: str) -> NewsReport:
+    """The secretariat's category for a report (it replaces the suggestion)."""
+    report = session.get(NewsReport, report_id)
+    if report is None or session.get(ReportCategory, code) is None:
+        raise NetworkError("ไม่พบข่าวหรือหมวดหมู่นี้")
+    report.category_code, report.category_set_by = code, by
+    return report
+
+
+def send_status_update(session: Session, report_id: int, key: str, notify: Notify, *, by: str) -> bool:
+    """Tell a report's sender where it stands (a push: counts against the quota); False if unreachable."""
+    report = session.get(NewsReport, report_id)
+    if report is None or key not in t.STATUS_UPDATES:
+        raise NetworkError("ไม่พบข่าวหรือข้อความสถานะนี้")
+    if key == "received" and report.status == ReportStatus.NEW:
+        report.status = ReportStatus.RECEIVED
+    if key == "forwarded":
+        report.status = ReportStatus.FORWARDED
+    reporter = session.get(Member, report.reporter_id) if report.reporter_id else None
+    if reporter is None or not reporter.is_friend:
+        return False
+    notify(reporter.line_user_id, StatusUpdated(report, key))
+    return True
+
+
+def link_duplicates(session: Session, report: NewsReport) -> None:
+    """Link reports near this one in place and time as possible duplicates."""
+    if report.latitude is None or report.longitude is None or report.ref_no is None:
+        return
+    radius = float(get_setting(session, "network.duplicate_radius_m"))
+    hours = float(get_setting(session, "network.duplicate_hours"))
+    window = timedelta(hours=hours)
+    others = session.scalars(
+        select(NewsReport).where(
+            NewsReport.id != report.id,
+            NewsReport.latitude.is_not(None),
+            NewsReport.ref_no.is_not(None),
+            NewsReport.started_at.between(report.started_at - window, report.started_at + window),
+        )
+    )
+    for other in others:
+        distance = distance_m(report.latitude, report.longitude, other.latitude, other.longitude)
+        if distance > radius:
+            continue
+        first, second = sorted((report.id, other.id))
+        exists = session.scalar(select(ReportLink).where(ReportLink.report_id == first, ReportLink.other_id == second))
+        if exists is None:
+            minutes = abs((report.started_at - other.started_at).total_seconds()) / 60
+            session.add(ReportLink(report_id=first, other_id=second, distance_m=distance, minutes_apart=minutes))
