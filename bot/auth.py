@@ -177,38 +177,31 @@ def district_clause(user: object, column: ColumnElement) -> ColumnElement[bool]:
     return column.in_(sorted(districts))
 
 
-def require_permission(*permissions: Permission) -> Callable:
-    """Decorate a web view: sign-in required (else the login page), then every permission (else 403)."""
+def _signed_in_and(allowed: Callable[[object], bool]) -> Callable:
+    """Decorate a web view: sign-in required (else the login page), then ``allowed(user)`` (else 403)."""
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
-            if not all(can(current_user, permission) for permission in permissions):
+            if not allowed(current_user):
                 abort(403)
             return view(*args, **kwargs)
 
         return wrapped
 
     return decorator
+
+
+def require_permission(*permissions: Permission) -> Callable:
+    """Decorate a web view: sign-in required (else the login page), then every permission (else 403)."""
+    return _signed_in_and(lambda user: all(can(user, permission) for permission in permissions))
 
 
 def require_role(*roles: Role) -> Callable:
     """Decorate a web view: sign-in required (else the login page), then one of the roles (else 403)."""
-
-    def decorator(view: Callable) -> Callable:
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            if not current_user.is_authenticated:
-                return login_manager.unauthorized()
-            if not has_role(current_user, *roles):
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
+    return _signed_in_and(lambda user: has_role(user, *roles))
 
 
 def hash_password(password: str) -> str:

@@ -27,7 +27,7 @@ from line.workgroup_cards import forward_summary
 from models import Chat, NewsReport, ReportItem, ReportStatus
 from models.counters import next_number, report_ref
 from models.timeutil import BANGKOK, be_year
-from models.workgroup import Agency, Committee, CommitteeRole, MeasureKind, MeetingKind, MeetingStatus
+from models.workgroup import Agency, Committee, CommitteeRole, MeasureKind, Meeting, MeetingKind, MeetingStatus
 from runtime.delivery import notifier
 from services.workgroup.acknowledgements import acknowledge_by_staff
 from services.workgroup.action_items import add_action_item
@@ -191,20 +191,45 @@ def load_fy2564(session: Session) -> SeedFy2564:
     return result
 
 
-def _meetings(
-    session: Session, committee: Committee, agencies: dict[str, Agency], reports: list[NewsReport]
-) -> list[int]:
-    full = create_meeting(
+SUB_PLACE = "ห้องประชุมสำนักงานปกครองและทะเบียน"
+
+
+def _held_meeting(
+    session: Session,
+    committee: Committee,
+    kind: MeetingKind,
+    title: str,
+    starts_at: datetime,
+    *,
+    place: str,
+    agenda: str,
+) -> Meeting:
+    """A meeting of the committee that was held and exchanged information, recorded by the seed."""
+    return create_meeting(
         session,
         committee_id=committee.id,
-        kind=MeetingKind.FULL,
-        title="ประชุมคณะกรรมการการบริหารจัดการผู้หลบหนีเข้าเมือง ครั้งที่ 1/2564",
-        starts_at=at(2021, 5, 20, 10),
-        place="ห้องประชุม กอ.รมน.กทม.",
-        agenda="รับทราบสถานการณ์ผู้หลบหนีเข้าเมืองจากเครือข่ายข่าว และกำหนดพื้นที่เป้าหมาย",
+        kind=kind,
+        title=title,
+        starts_at=starts_at,
+        place=place,
+        agenda=agenda,
         exchanged_information=True,
         status=MeetingStatus.HELD,
         by=BY,
+    )
+
+
+def _meetings(
+    session: Session, committee: Committee, agencies: dict[str, Agency], reports: list[NewsReport]
+) -> list[int]:
+    full = _held_meeting(
+        session,
+        committee,
+        MeetingKind.FULL,
+        "ประชุมคณะกรรมการการบริหารจัดการผู้หลบหนีเข้าเมือง ครั้งที่ 1/2564",
+        at(2021, 5, 20, 10),
+        place="ห้องประชุม กอ.รมน.กทม.",
+        agenda="รับทราบสถานการณ์ผู้หลบหนีเข้าเมืองจากเครือข่ายข่าว และกำหนดพื้นที่เป้าหมาย",
     )
     link_reports(session, full.id, [r.id for r in reports[:7]])
     update_meeting(session, full.id, minutes_text="ที่ประชุมรับทราบข่าวจากเครือข่าย 7 เรื่อง และกำหนดพื้นที่เป้าหมาย 10 เขต")
@@ -217,17 +242,14 @@ def _meetings(
         agency_id=agencies["opr"].id,
         due_on=date(2021, 7, 31),
     )
-    first_sub = create_meeting(
+    first_sub = _held_meeting(
         session,
-        committee_id=committee.id,
-        kind=MeetingKind.SUB,
-        title="ประชุมคณะทำงานชุดย่อย สำรวจสภาพพื้นที่ ครั้งที่ 1",
-        starts_at=at(2021, 7, 2, 9, 30),
-        place="ห้องประชุมสำนักงานปกครองและทะเบียน",
+        committee,
+        MeetingKind.SUB,
+        "ประชุมคณะทำงานชุดย่อย สำรวจสภาพพื้นที่ ครั้งที่ 1",
+        at(2021, 7, 2, 9, 30),
+        place=SUB_PLACE,
         agenda="สำรวจสภาพพื้นที่ 10 เขตนำร่อง วิเคราะห์ปัญหาและแนวทางแก้ไข",
-        exchanged_information=True,
-        status=MeetingStatus.HELD,
-        by=BY,
     )
     link_reports(session, first_sub.id, [reports[7].id, reports[8].id])
     update_meeting(session, first_sub.id, minutes_text="สรุปผลการสำรวจพื้นที่และแนวทางแก้ไขรายเขต")
@@ -241,17 +263,14 @@ def _meetings(
             agency_id=agencies[district_office_code(name)].id,
             due_on=date(2021, 9, 15),
         )
-    second_sub = create_meeting(
+    second_sub = _held_meeting(
         session,
-        committee_id=committee.id,
-        kind=MeetingKind.SUB,
-        title="ประชุมคณะทำงานชุดย่อย วิเคราะห์ปัญหาและแนวทางแก้ไข ครั้งที่ 2",
-        starts_at=at(2021, 8, 20, 13, 30),
-        place="ห้องประชุมสำนักงานปกครองและทะเบียน",
+        committee,
+        MeetingKind.SUB,
+        "ประชุมคณะทำงานชุดย่อย วิเคราะห์ปัญหาและแนวทางแก้ไข ครั้งที่ 2",
+        at(2021, 8, 20, 13, 30),
+        place=SUB_PLACE,
         agenda="ติดตามแผนของเขตนำร่อง และพิจารณาข่าวจากเครือข่าย",
-        exchanged_information=True,
-        status=MeetingStatus.HELD,
-        by=BY,
     )
     update_meeting(session, second_sub.id, minutes_text="ติดตามความคืบหน้าแผนของเขตนำร่อง")
     return [full.id, first_sub.id, second_sub.id]

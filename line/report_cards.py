@@ -147,22 +147,13 @@ def kpi_card(summary: dict, link: str, *, year_end: bool = False, note: str | No
     ]
     if risk:
         rows += [
-            _row(
-                t.ROW_PATROLS,
-                fraction(risk.get("patrol_percent"), risk.get("patrols_done"), risk.get("patrols_required")),
-            ),
-            _row(
-                t.ROW_CAMERAS,
-                fraction(risk.get("camera_percent"), risk.get("cameras_done"), risk.get("cameras_required")),
-            ),
-            _row(
-                t.ROW_DEFECTS,
-                fraction(risk.get("defect_percent"), risk.get("defects_fixed"), risk.get("defects_opened")),
-            ),
-            _row(
-                t.ROW_REPORTS,
-                fraction(risk.get("report_percent"), risk.get("reports_on_time"), risk.get("reports_expected")),
-            ),
+            _row(label, fraction(risk.get(share), risk.get(done), risk.get(total)))
+            for label, share, done, total in (
+                (t.ROW_PATROLS, "patrol_percent", "patrols_done", "patrols_required"),
+                (t.ROW_CAMERAS, "camera_percent", "cameras_done", "cameras_required"),
+                (t.ROW_DEFECTS, "defect_percent", "defects_fixed", "defects_opened"),
+                (t.ROW_REPORTS, "report_percent", "reports_on_time", "reports_expected"),
+            )
         ]
     bubble = _bubble(title, summary["period_label"], rows, link, note)
     risk_alt = (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from models import (
@@ -99,20 +99,8 @@ def compile_month(session: Session, year: int, month: int) -> dict:
         for p in sorted(points, key=lambda p: p.code)
         if p.id in per_point and (per_point[p.id].patrols_required or per_point[p.id].defects_opened)
     ]
-    opened_by_kind = dict(
-        session.execute(
-            select(Defect.kind, func.count())
-            .where(Defect.opened_at >= span.starts, Defect.opened_at < span.ends)
-            .group_by(Defect.kind)
-        ).all()
-    )
-    orders = dict(
-        session.execute(
-            select(WorkOrder.status, func.count())
-            .where(WorkOrder.created_at >= span.starts, WorkOrder.created_at < span.ends)
-            .group_by(WorkOrder.status)
-        ).all()
-    )
+    opened_by_kind = _count_by(session, Defect.kind, Defect.opened_at, span)
+    orders = _count_by(session, WorkOrder.status, WorkOrder.created_at, span)
     letters = session.scalar(
         select(func.count()).where(
             CoordinationLetter.issued_at >= span.starts, CoordinationLetter.issued_at < span.ends
@@ -169,6 +157,13 @@ def compile_month(session: Session, year: int, month: int) -> dict:
         ],
         "submissions": submissions,
     }
+
+
+def _count_by(session: Session, key: ColumnElement, when: ColumnElement, span: Period) -> dict:
+    """How many rows per value of ``key`` whose ``when`` falls inside the span."""
+    return dict(
+        session.execute(select(key, func.count()).where(when >= span.starts, when < span.ends).group_by(key)).all()
+    )
 
 
 def _submissions(session: Session, year: int, month: int) -> list[dict]:

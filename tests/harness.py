@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from bot import create_app, signature
 from models import InboxEvent, OutgoingMessage
 from tests.conftest import SECRET, bot_config
+from tests.line_fixtures import ServerThread
 
 DESTINATION = "U8e742f61d673b39c7fff3cecb7536ef0"
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -196,14 +197,11 @@ class LineStub:
             def log_message(self, *args) -> None:
                 return
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, name="line-stub", daemon=True)
-        self._thread.start()
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server.daemon_threads = True
+        self._serving = ServerThread(server=server, name="line-stub")
+        self.url = self._serving.url
 
     def close(self) -> None:
         """Stop serving."""
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(5)
+        self._serving.stop()

@@ -17,6 +17,7 @@ unless the test called `line.expect_failures()` or is marked `line_failures_expe
 from __future__ import annotations
 
 import json
+import socketserver
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -41,13 +42,13 @@ def pytest_configure(config):
 
 
 class ServerThread:
-    """A WSGI app served by werkzeug on a free 127.0.0.1 port, in a daemon thread."""
+    """A server on a free 127.0.0.1 port in a daemon thread: a WSGI app through werkzeug, or the `server` given."""
 
-    def __init__(self, wsgi_app):
-        """Bind a free port and start serving."""
-        self.server = make_server("127.0.0.1", 0, wsgi_app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, name="test-http", daemon=True)
+    def __init__(self, wsgi_app=None, *, server: socketserver.BaseServer | None = None, name: str = "test-http"):
+        """Bind a free port (unless `server` is bound already) and start serving."""
+        self.server = server or make_server("127.0.0.1", 0, wsgi_app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, name=name, daemon=True)
         self.thread.start()
 
     def stop(self) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import hashlib
 import io
 import json
 import uuid
@@ -23,11 +22,9 @@ from models import (
     CheckAttempt,
     Conversation,
     Defect,
-    InboxEvent,
     InboxStatus,
     Invitation,
     MediaFile,
-    MediaStatus,
     Member,
     MemberStatus,
     MonthlySubmission,
@@ -52,7 +49,8 @@ from reports.network_kpi import network_kpi
 from reports.riskpoint_compliance import by_district, by_point, compliance
 from services.media_store import MediaStore
 from services.workgroup.measures import record_measure
-from tests.test_admin_support import make_staff
+from tests.report_factories import media_file, news_report
+from tests.test_admin_support import inbox_row, make_staff
 
 UID = "U" + "5a" * 16  # the person who asks
 OTHER = "U" + "7c" * 16  # someone else, who must keep everything
@@ -72,23 +70,8 @@ def image_bytes(colour: tuple[int, int, int]) -> bytes:
 
 def stored_media(session, store: MediaStore, data: bytes, *, kind: str = "image", when: datetime) -> MediaFile:
     """A media file downloaded and stored under MEDIA_DIR."""
-    original, shown, digest = store.save(data, "image/png")
-    media = MediaFile(
-        line_message_id=uuid.uuid4().hex[:20],
-        kind=kind,
-        file_name="ภาพถ่าย.png" if kind == "file" else None,
-        status=MediaStatus.STORED,
-        path=original,
-        shown_path=shown,
-        sha256=digest,
-        content_type="image/png",
-        size=len(data),
-        stored_at=when,
-        created_at=when,
-    )
-    session.add(media)
-    session.flush()
-    return media
+    file_name = "ภาพถ่าย.png" if kind == "file" else None
+    return media_file(session, store, data, "image/png", when, kind=kind, file_name=file_name, created_at=when)
 
 
 def inbox_event(session, user_id: str, *, chat: str | None = None, status=InboxStatus.DONE, text=SECRETS[0], when=None):
@@ -103,21 +86,7 @@ def inbox_event(session, user_id: str, *, chat: str | None = None, status=InboxS
         "webhookEventId": uuid.uuid4().hex,
         "message": {"type": "text", "id": uuid.uuid4().hex[:12], "text": text},
     }
-    event = InboxEvent(
-        webhook_event_id=payload["webhookEventId"],
-        content_hash=hashlib.sha256(json.dumps(payload).encode()).hexdigest(),
-        event_type="message",
-        source_type=source["type"],
-        chat_key=chat or user_id,
-        event_at=when,
-        received_at=when,
-        payload=json.dumps(payload, ensure_ascii=False),
-        status=status,
-        next_attempt_at=when,
-    )
-    session.add(event)
-    session.flush()
-    return event
+    return inbox_row(session, payload, chat or user_id, when, status=status)
 
 
 def outgoing(session, recipient: str, status=OutboxStatus.SENT, *, multicast=None, text=SECRETS[1], when=None):
@@ -139,18 +108,7 @@ def outgoing(session, recipient: str, status=OutboxStatus.SENT, *, multicast=Non
 
 def text_report(session, status: ReportStatus, text: str, when: datetime, *, reporter_id: int | None = None) -> int:
     """A direct report from the person's LINE id with one text message; return its id."""
-    report = NewsReport(
-        channel="direct",
-        reporter_id=reporter_id,
-        sender_key=UID,
-        status=status,
-        started_at=when,
-        last_item_at=when,
-    )
-    session.add(report)
-    session.flush()
-    session.add(ReportItem(report_id=report.id, kind="text", text=text, sent_at=when))
-    return report.id
+    return news_report(session, when, text, channel="direct", reporter_id=reporter_id, sender_key=UID, status=status).id
 
 
 @dataclass

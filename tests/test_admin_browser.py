@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from models import InboxStatus, Role
-from tests.browser import CHROMIUM, SCREENSHOTS
+from tests.browser import CHROMIUM, SCREENSHOTS, sign_in
 from tests.test_admin_support import add_event, add_member, make_staff
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -28,9 +28,7 @@ def test_sign_in_find_a_parked_event_and_retry_it(services, live_server, browser
 
     page.goto(f"{live_server}/admin/inbox")  # signed out: sent to the login page, then back
     expect(page.locator("h1")).to_have_text("เข้าสู่ระบบเจ้าหน้าที่")
-    page.get_by_label("ชื่อผู้ใช้").fill("somchai")
-    page.get_by_label("รหัสผ่าน").fill("browser test password")
-    page.get_by_role("button", name="เข้าสู่ระบบ").click()
+    sign_in(page, "somchai", "browser test password")
     expect(page.locator("h1")).to_have_text("เหตุการณ์ขาเข้า")
     topbar = page.locator(".topbar").evaluate("e => getComputedStyle(e).backgroundColor")
     assert topbar == "rgb(11, 110, 79)"  # the local stylesheet loaded (and the CSP let it)

@@ -13,7 +13,7 @@ from models import Chat, Member, OutboxStatus, OutgoingMessage, Role
 from models.retention import messages_marker
 from models.timeutil import utcnow
 from runtime import delivery
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
+from tests.browser import SCREENSHOTS, sign_in
 from tests.test_admin_support import add_member, audit_entries, login, make_staff, post_form
 from tests.test_delivery import RecordingMessenger
 
@@ -188,32 +188,22 @@ def test_the_list_is_paginated_newest_first(secretariat, services):
         assert len(session.scalars(select(OutgoingMessage)).all()) == 3
 
 
-def test_on_a_phone_the_page_fits_and_resend_works(services, live_server):
+def test_on_a_phone_the_page_fits_and_resend_works(services, live_server, phone_page):
     """At 360 px: the page does not scroll sideways (the table scrolls in its box), and the button resends."""
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed")
+    expect = pytest.importorskip("playwright.sync_api").expect
     make_staff(services, "somchai", Role.SECRETARIAT, password="browser test password")
     member = add_member(services, MEMBER_ID, "สมศรี ใจดี")
     parked = add_row(services, MEMBER_ID, status=OutboxStatus.PARKED, last_error='503 {"message":"unavailable"}')
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(locale="th-TH", viewport={"width": 360, "height": 740})
-            page.goto(f"{live_server}/admin/outbox/undelivered")
-            page.get_by_label("ชื่อผู้ใช้").fill("somchai")
-            page.get_by_label("รหัสผ่าน").fill("browser test password")
-            page.get_by_role("button", name="เข้าสู่ระบบ").click()
-            expect = playwright_api.expect
-            expect(page.locator("h1")).to_have_text("ข้อความที่ส่งไม่ถึง")
-            row = page.locator(f"#message-{parked}")
-            expect(row).to_contain_text(reporter_code(services, member))
-            expect(row).to_contain_text("LINE ขัดข้อง (รหัส 503)")
-            assert page.evaluate("document.documentElement.scrollWidth") <= 360
-            page.screenshot(path=str(SCREENSHOTS / "fieldline-admin-undelivered-360.png"), full_page=True)
-            row.get_by_role("button", name=f"ส่งข้อความ #{parked} ใหม่").click()
-            expect(page.locator(".flash-success")).to_contain_text(f"นำข้อความ #{parked} กลับเข้าคิวแล้ว")
-            expect(page.locator(f"#message-{parked}")).to_have_count(0)
-        finally:
-            browser.close()
+    page = phone_page
+    page.goto(f"{live_server}/admin/outbox/undelivered")
+    sign_in(page, "somchai", "browser test password")
+    expect(page.locator("h1")).to_have_text("ข้อความที่ส่งไม่ถึง")
+    row = page.locator(f"#message-{parked}")
+    expect(row).to_contain_text(reporter_code(services, member))
+    expect(row).to_contain_text("LINE ขัดข้อง (รหัส 503)")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.screenshot(path=str(SCREENSHOTS / "fieldline-admin-undelivered-360.png"), full_page=True)
+    row.get_by_role("button", name=f"ส่งข้อความ #{parked} ใหม่").click()
+    expect(page.locator(".flash-success")).to_contain_text(f"นำข้อความ #{parked} กลับเข้าคิวแล้ว")
+    expect(page.locator(f"#message-{parked}")).to_have_count(0)
     assert row_of(services, parked).status == OutboxStatus.PENDING

@@ -6,7 +6,7 @@ import hashlib
 import json
 import re
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -80,23 +80,27 @@ def add_event(
         "message": {"type": "text", "id": "1", "text": text},
     }
     with services.sessions.begin() as session:
-        event = InboxEvent(
-            webhook_event_id=payload["webhookEventId"],
-            content_hash=hashlib.sha256(json.dumps(payload).encode()).hexdigest(),
-            event_type=event_type,
-            source_type=source_type,
-            chat_key=user_id,
-            event_at=now,
-            received_at=now,
-            payload=json.dumps(payload, ensure_ascii=False),
-            status=status,
-            attempts=attempts,
-            next_attempt_at=now,
-            last_error=last_error,
-        )
-        session.add(event)
-        session.flush()
+        event = inbox_row(session, payload, user_id, now, status=status, attempts=attempts, last_error=last_error)
         return event.id
+
+
+def inbox_row(session, payload: dict, chat_key: str, when: datetime, **columns) -> InboxEvent:
+    """Store a webhook event `payload` as received at `when`, flushed."""
+    event = InboxEvent(
+        webhook_event_id=payload["webhookEventId"],
+        content_hash=hashlib.sha256(json.dumps(payload).encode()).hexdigest(),
+        event_type=payload["type"],
+        source_type=payload["source"]["type"],
+        chat_key=chat_key,
+        event_at=when,
+        received_at=when,
+        payload=json.dumps(payload, ensure_ascii=False),
+        next_attempt_at=when,
+        **columns,
+    )
+    session.add(event)
+    session.flush()
+    return event
 
 
 def add_member(services, line_user_id: str, display_name: str, district: str | None = None) -> int:

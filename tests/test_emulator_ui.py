@@ -183,6 +183,8 @@ def test_a_newcomer_chats_with_the_bot_in_the_browser(demo):
             expect(volunteer).to_contain_text("อาสาสมัครเครือข่ายข่าว")
             volunteer.get_by_text("แชทกับบอท FieldLine").click()
             expect(page.locator(".chat-title")).to_contain_text("FieldLine")
+            # the banner is drawn by the first poll, which runs after the composer's keys are wired
+            expect(page.locator("#banner")).to_contain_text("ยังไม่ได้เพิ่ม FieldLine เป็นเพื่อน")
 
             page.locator("#text").fill("ช่วยเหลือ")
             page.locator("#text").press("Enter")

@@ -6,7 +6,7 @@ import pytest
 
 from models import MemberStatus, NewsReport, ReportStatus, Role
 from tests import test_network_admin_support as make
-from tests.browser import CHROMIUM, SCREENSHOTS
+from tests.browser import CHROMIUM, SCREENSHOTS, sign_in
 from tests.test_admin_support import make_staff
 from tests.test_network_admin_support import bkk
 
@@ -39,9 +39,7 @@ def test_filter_the_inbox_open_a_report_with_a_photo_and_send_received(app, serv
 
     page.goto(f"{live_server}/admin/network/reports")
     expect(page.locator("h1")).to_have_text("เข้าสู่ระบบเจ้าหน้าที่")
-    page.get_by_label("ชื่อผู้ใช้").fill("somying")
-    page.get_by_label("รหัสผ่าน").fill("browser test password")
-    page.get_by_role("button", name="เข้าสู่ระบบ").click()
+    sign_in(page, "somying", "browser test password")
     expect(page.locator("h1")).to_have_text("ข่าวจากเครือข่าย")
     expect(page.locator("tr[id^=report-]")).to_have_count(4)
     page.screenshot(path=str(SCREENSHOTS / "fieldline-network-reports.png"), full_page=True)

@@ -12,8 +12,6 @@ from sqlalchemy import select
 
 from models import (
     Chat,
-    MediaFile,
-    MediaStatus,
     Member,
     MemberStatus,
     NewsReport,
@@ -27,6 +25,7 @@ from models import (
 )
 from models.timeutil import BANGKOK
 from services.media_store import MediaStore
+from tests.report_factories import media_file, news_report
 from tests.test_admin_support import login, make_staff
 
 _numbers = itertools.count(1)
@@ -151,7 +150,10 @@ def report(
     number = next(_numbers)
     ref = None if status in (ReportStatus.DRAFT, ReportStatus.WITHDRAWN) else f"NR-2569-{number:06d}"
     with services.sessions.begin() as session:
-        news = NewsReport(
+        news = news_report(
+            session,
+            when,
+            text,
             ref_no=ref,
             channel="group" if chat else "direct",
             chat_id=chat,
@@ -161,13 +163,7 @@ def report(
             suggested_category=suggested or category,
             status=status,
             district=district,
-            started_at=when,
-            last_item_at=when,
         )
-        session.add(news)
-        session.flush()
-        if text is not None:
-            session.add(ReportItem(report_id=news.id, kind="text", text=text, sent_at=when))
         if location is not None:
             news.latitude, news.longitude, news.place = location[0], location[1], "ซอยสุขุมวิท 71"
             session.add(
@@ -186,22 +182,9 @@ def report(
 def add_photo(app, services, report_id: int, data: bytes | None = None, *, unsent: bool = False) -> int:
     """Store a photo as services/media_store.py does (original + metadata-free copy) as an item; return its id."""
     data = data or photo_with_gps()
-    original, shown, digest = MediaStore(app.config["MEDIA_DIR"]).save(data, "image/jpeg")
     with services.sessions.begin() as session:
         news = session.get(NewsReport, report_id)
-        media = MediaFile(
-            line_message_id=uuid.uuid4().hex[:20],
-            kind="image",
-            status=MediaStatus.STORED,
-            path=original,
-            shown_path=shown,
-            sha256=digest,
-            content_type="image/jpeg",
-            size=len(data),
-            stored_at=news.started_at,
-        )
-        session.add(media)
-        session.flush()
+        media = media_file(session, MediaStore(app.config["MEDIA_DIR"]), data, "image/jpeg", news.started_at)
         sent = news.started_at + timedelta(minutes=1)
         session.add(
             ReportItem(

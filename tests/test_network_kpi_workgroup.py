@@ -103,16 +103,8 @@ def test_meetings_that_did_not_consider_network_information_or_were_not_held_do_
 
 def test_a_forward_never_acknowledged_is_listed_reminded_once_and_level_5_waits_for_a_measure(services):
     with services.sessions.begin() as session:
-        found = make.agencies(session)
-        make.agency_group(session, found["immigration"], members=30)
-        reported = make.report(session, make.bkk(2021, 6, 1))
-        forward = make.forward(
-            session,
-            report_ids=[reported.id],
-            agency_ids=[found["immigration"].id],
-            subject="ส่งข่าว",
-            by="test",
-            now=make.bkk(2021, 6, 2),
+        agency, forward = make.forward_one_report(
+            session, "immigration", make.bkk(2021, 6, 1), make.bkk(2021, 6, 2), members=30
         )
         assert not level_5(session, Period.of_fiscal_year(2564)).achieved
         assert [r.agency.code for r in unacknowledged(session)] == ["immigration"]
@@ -132,7 +124,7 @@ def test_a_forward_never_acknowledged_is_listed_reminded_once_and_level_5_waits_
         record_measure(
             session,
             forward_id=forward.id,
-            agency_id=found["immigration"].id,
+            agency_id=agency.id,
             title="ตรวจสอบพื้นที่ร่วมกับเขต",
             by="test",
             reported_on=date(2021, 6, 25),
@@ -143,22 +135,19 @@ def test_a_forward_never_acknowledged_is_listed_reminded_once_and_level_5_waits_
 
 def test_a_measure_reported_after_the_quarter_counts_only_from_then(services):
     with services.sessions.begin() as session:
-        found = make.agencies(session)
-        reported = make.report(session, make.bkk(2021, 3, 1))
-        forward = make.forward(
+        agency, forward = make.forward_one_report(
             session,
-            report_ids=[reported.id],
-            agency_ids=[found["employment"].id],
-            subject="ส่งข่าว",
-            by="test",
-            now=make.bkk(2021, 3, 20),
+            "employment",
+            make.bkk(2021, 3, 1),
+            make.bkk(2021, 3, 20),
+            members=None,
             via_line=False,
             via_letter=True,
         )
         record_measure(
             session,
             forward_id=forward.id,
-            agency_id=found["employment"].id,
+            agency_id=agency.id,
             title="ออกตรวจสถานประกอบการ",
             by="test",
             reported_on=date(2021, 4, 5),

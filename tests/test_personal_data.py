@@ -40,7 +40,7 @@ from services.privacy import retention
 from services.privacy.erasure import Erasure, erase
 from services.privacy.export import EXPORT_JSON, EXPORT_README, export_bytes
 from services.privacy.person import PersonalDataError, member_or_error, pseudonym
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
+from tests.browser import SCREENSHOTS, sign_in
 from tests.personal_data_factories import (
     DISPLAY_NAME,
     FULL_NAME,
@@ -381,27 +381,18 @@ def test_image_bytes_differ_by_colour():
     assert image_bytes((1, 2, 3)) != image_bytes((3, 2, 1))
 
 
-def test_on_a_phone_the_register_fits_and_each_cell_is_under_its_heading(services, live_server):
+def test_on_a_phone_the_register_fits_and_each_cell_is_under_its_heading(services, live_server, phone_page):
     """At 360 px the register does not scroll sideways: each row is a card of labelled cells."""
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed")
+    expect = pytest.importorskip("playwright.sync_api").expect
     make_staff(services, "somchai", Role.DISTRICT_OFFICER, districts=["คลองเตย"], password="browser test password")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(locale="th-TH", viewport={"width": 360, "height": 740})
-            page.goto(f"{live_server}/admin/privacy")
-            page.get_by_label("ชื่อผู้ใช้").fill("somchai")
-            page.get_by_label("รหัสผ่าน").fill("browser test password")
-            page.get_by_role("button", name="เข้าสู่ระบบ").click()
-            playwright_api.expect(page.locator("h1")).to_have_text("ทะเบียนข้อมูลส่วนบุคคล (PDPA)")
-            assert page.evaluate("document.documentElement.scrollWidth") <= 360
-            cell = page.locator("table.register tbody tr").first.locator("td").nth(3)
-            label = cell.evaluate("td => getComputedStyle(td, '::before').content")
-            assert label == '"ระยะเวลาเก็บรักษา"'
-            box = cell.bounding_box()
-            assert box["x"] >= 0 and box["x"] + box["width"] <= 360
-            page.screenshot(path=str(SCREENSHOTS / "fieldline-admin-privacy-360.png"), full_page=True)
-        finally:
-            browser.close()
+    page = phone_page
+    page.goto(f"{live_server}/admin/privacy")
+    sign_in(page, "somchai", "browser test password")
+    expect(page.locator("h1")).to_have_text("ทะเบียนข้อมูลส่วนบุคคล (PDPA)")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    cell = page.locator("table.register tbody tr").first.locator("td").nth(3)
+    label = cell.evaluate("td => getComputedStyle(td, '::before').content")
+    assert label == '"ระยะเวลาเก็บรักษา"'
+    box = cell.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 360
+    page.screenshot(path=str(SCREENSHOTS / "fieldline-admin-privacy-360.png"), full_page=True)

@@ -121,6 +121,13 @@ def world(line):  # noqa: F811 - the imported fixture
     }
 
 
+def check_in_without_photo(officer, code: str, metres: float):
+    """Check in at a point from `metres` north of the base, skipping the photo; return the replies to the skip."""
+    officer.says(f"เช็คอิน {code}")
+    officer.shares_location(*north(metres))
+    return officer.says("ไม่มีรูป")
+
+
 def rows(emu, model, *where):
     with emu.services.sessions() as session:
         return list(session.scalars(select(model).where(*where)))
@@ -198,9 +205,7 @@ def test_a_required_photo_cannot_be_skipped_nor_be_older_than_the_checkin(world)
 
 def test_a_location_cannot_be_reused_for_another_check(world):
     emu, officer = world["emu"], world["officer"]
-    officer.says("เช็คอิน RP-0001")
-    officer.shares_location(*north(5))
-    officer.says("ไม่มีรูป")
+    check_in_without_photo(officer, "RP-0001", 5)
     officer.says("ปกติ ไม่มีเหตุ")
     officer.says("เช็คอิน RP-0001")
     replies = officer.shares_location(*north(5))  # same coordinates, same LINE timestamp (the clock stood still)
@@ -211,9 +216,7 @@ def test_a_location_cannot_be_reused_for_another_check(world):
 
 def test_a_location_used_for_a_checkin_cannot_be_reused_for_a_camera_check(world):
     emu, officer = world["emu"], world["officer"]
-    officer.says("เช็คอิน RP-0003")
-    officer.shares_location(*north(3005))
-    officer.says("ไม่มีรูป")
+    check_in_without_photo(officer, "RP-0003", 3005)
     officer.says("ปกติ ไม่มีเหตุ")
     officer.says("ตรวจกล้อง RP-0003")
     replies = officer.shares_location(*north(3005))  # the same location again: the camera flow refuses it too
@@ -265,9 +268,7 @@ def test_broken_camera_opens_a_defect_and_a_letter_and_a_later_working_check_clo
 
 def test_department_accepts_finishes_with_a_photo_and_a_patrol_reopens_then_confirms(world):
     emu, officer, fixer = world["emu"], world["officer"], world["fixer"]
-    officer.says("เช็คอิน RP-0001")
-    officer.shares_location(*north(15))
-    officer.says("ไม่มีรูป")
+    check_in_without_photo(officer, "RP-0001", 15)
     replies = officer.chooses("ต้นไม้รก")
     assert "ส่งรูป" in replies.texts[0]
     officer.sends_image(jpeg((20, 120, 20)))
@@ -290,9 +291,7 @@ def test_department_accepts_finishes_with_a_photo_and_a_patrol_reopens_then_conf
     assert rows(emu, WorkOrder)[0].status == OrderStatus.DONE
 
     emu.clock.set(datetime(2026, 11, 16, 20, 0, tzinfo=BANGKOK))
-    officer.says("เช็คอิน RP-0001")
-    officer.shares_location(*north(20))
-    replies = officer.says("ไม่มีรูป")
+    replies = check_in_without_photo(officer, "RP-0001", 20)
     assert "WO-2569-0001" in replies.texts[-1] and "ยังไม่เรียบร้อย" in replies.quick_replies
     replies = officer.chooses("ยังไม่เรียบร้อย")
     assert "ส่งงาน WO-2569-0001 กลับ" in replies.texts[0]
@@ -305,9 +304,7 @@ def test_department_accepts_finishes_with_a_photo_and_a_patrol_reopens_then_conf
     emu.clock.advance(minutes=2)
     in_group.sends_image(jpeg((250, 250, 250)))
     emu.clock.set(datetime(2026, 11, 17, 7, 0, tzinfo=BANGKOK))
-    officer.says("เช็คอิน RP-0001")
-    officer.shares_location(*north(20))
-    officer.says("ไม่มีรูป")
+    check_in_without_photo(officer, "RP-0001", 20)
     replies = officer.chooses("เรียบร้อยแล้ว")
     assert "ปิดงานแล้ว" in replies.texts[0]
     (order,) = rows(emu, WorkOrder)
@@ -322,9 +319,7 @@ def test_department_accepts_finishes_with_a_photo_and_a_patrol_reopens_then_conf
 
 def test_a_stranger_group_cannot_move_an_order(world):
     emu, officer, fixer = world["emu"], world["officer"], world["fixer"]
-    officer.says("เช็คอิน RP-0001")
-    officer.shares_location(*north(15))
-    officer.says("ไม่มีรูป")
+    check_in_without_photo(officer, "RP-0001", 15)
     officer.chooses("ไฟส่องสว่างดับ")
     officer.chooses("เสร็จ")
     (order,) = rows(emu, WorkOrder)
@@ -337,9 +332,7 @@ def test_missed_round_is_listed_in_the_unit_group_and_a_reason_recorded(world):
     from models import RoundMiss
 
     emu, officer = world["emu"], world["officer"]
-    officer.says("เช็คอิน RP-0001")
-    officer.shares_location(*north(15))
-    officer.says("ไม่มีรูป")
+    check_in_without_photo(officer, "RP-0001", 15)
     with emu.services.sessions.begin() as session:
         misses = close_round(session, date(2026, 11, 16), 1, utcnow(), notifier(session, "riskpoints:round"))
         assert sorted(m.point.code for m in misses) == ["RP-0002", "RP-0003", "RP-0004"]

@@ -25,17 +25,7 @@ def test_agencies_remind_and_link_code(app, services):
     assert added.output.strip() == "เพิ่มหน่วยงาน 13 หน่วยงาน"
     assert runner.invoke(args=["workgroup", "agencies"]).output.strip() == "เพิ่มหน่วยงาน 50 หน่วยงาน"
     with services.sessions.begin() as session:
-        found = make.agencies(session)
-        make.agency_group(session, found["nia"])
-        reported = make.report(session, make.bkk(2021, 5, 1))
-        make.forward(
-            session,
-            report_ids=[reported.id],
-            agency_ids=[found["nia"].id],
-            subject="ส่งข่าว",
-            by="t",
-            now=make.bkk(2021, 5, 2),
-        )
+        make.forward_one_report(session, "nia", make.bkk(2021, 5, 1), make.bkk(2021, 5, 2))
     first = runner.invoke(args=["workgroup", "remind"])
     assert first.output.strip() == "ส่งข้อความเตือน 1 กลุ่ม; ยังไม่ตอบรับทั้งหมด 1 หน่วยงาน"
     assert runner.invoke(args=["workgroup", "remind"]).output.startswith("ส่งข้อความเตือน 0 กลุ่ม")

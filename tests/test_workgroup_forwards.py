@@ -89,18 +89,7 @@ def test_a_summary_of_many_reports_stays_one_message(services):
 
 def test_recording_only_sends_nothing(services):
     with services.sessions.begin() as session:
-        found = make.agencies(session)
-        make.agency_group(session, found["immigration"])
-        reported = make.report(session, make.bkk(2021, 5, 1))
-        make.forward(
-            session,
-            report_ids=[reported.id],
-            agency_ids=[found["immigration"].id],
-            subject="ส่งข่าว",
-            by="t",
-            now=make.bkk(2021, 5, 2),
-            deliver=False,
-        )
+        make.forward_one_report(session, "immigration", make.bkk(2021, 5, 1), make.bkk(2021, 5, 2), deliver=False)
         assert session.scalars(select(OutgoingMessage)).all() == []
 
 

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from line.workgroup_cards import forward_summary
-from models import Chat, NewsReport, ReportItem, ReportStatus
+from models import Chat, ReportStatus
 from models.timeutil import BANGKOK
 from models.workgroup import Agency, CommitteeRole, MeetingKind, MeetingStatus
 from runtime.delivery import notifier
@@ -15,6 +15,7 @@ from services.workgroup.agencies import ensure_default_agencies
 from services.workgroup.committees import add_member, create_committee
 from services.workgroup.forwards import forward_reports
 from services.workgroup.meetings import create_meeting
+from tests.report_factories import news_report
 
 
 def bkk(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> datetime:
@@ -65,7 +66,10 @@ def meeting(
 
 def report(session, when: datetime, *, number: int = 1, district: str = "คลองเตย", text="พบแรงงานต่างด้าว", chat=None):
     """A confirmed network report with one text item."""
-    made = NewsReport(
+    return news_report(
+        session,
+        when,
+        text,
         ref_no=f"NR-2599-{number:06d}",
         channel="group" if chat else "direct",
         chat_id=chat.id if chat else None,
@@ -73,14 +77,7 @@ def report(session, when: datetime, *, number: int = 1, district: str = "คล�
         category_code="illegal_worker",
         status=ReportStatus.NEW,
         district=district,
-        started_at=when,
-        last_item_at=when,
     )
-    session.add(made)
-    session.flush()
-    session.add(ReportItem(report_id=made.id, kind="text", text=text, sent_at=when))
-    session.flush()
-    return made
 
 
 def agency_group(session, agency: Agency, *, members: int = 12, line_id: str | None = None) -> Chat:
@@ -104,3 +101,15 @@ def agency_group(session, agency: Agency, *, members: int = 12, line_id: str | N
 def forward(session, **options):
     """Forward reports to agencies as the web does: notices rendered and queued, the LINE summary card."""
     return forward_reports(session, notify=notifier(session, "forward"), summarise=forward_summary, **options)
+
+
+def forward_one_report(session, code: str, reported: datetime, sent: datetime, *, members: int | None = 12, **options):
+    """One report forwarded to the agency `code`, with its LINE group of `members` (None: no group)."""
+    found = agencies(session)
+    if members is not None:
+        agency_group(session, found[code], members=members)
+    made = report(session, reported)
+    forwarded = forward(
+        session, report_ids=[made.id], agency_ids=[found[code].id], subject="ส่งข่าว", by="test", now=sent, **options
+    )
+    return found[code], forwarded

@@ -121,21 +121,16 @@ scenario(
     name="kill-web",
     summary="kill -9 of a gunicorn web worker twice (the master starts new ones)",
 )
-scenario(
-    line_fault({"apis": ["reply", "push"], "status": 500, "share": 0.5, "delivered": False}),
-    name="line-500",
-    summary="LINE answers 500 to half the reply/push calls for 10 s, not delivered",
-)
-scenario(
-    line_fault({"apis": ["reply", "push"], "status": 500, "share": 0.5, "delivered": True}),
-    name="line-500-delivered",
-    summary="LINE answers 500 to half the reply/push calls for 10 s, but did deliver them",
-)
-scenario(
-    line_fault({"apis": ["reply", "push"], "status": 429, "share": 0.5, "delivered": False}),
-    name="line-429",
-    summary="LINE answers 429 to half the reply/push calls for 10 s",
-)
+for name, status, delivered, tail in (
+    ("line-500", 500, False, ", not delivered"),
+    ("line-500-delivered", 500, True, ", but did deliver them"),
+    ("line-429", 429, False, ""),
+):
+    scenario(
+        line_fault({"apis": ["reply", "push"], "status": status, "share": 0.5, "delivered": delivered}),
+        name=name,
+        summary=f"LINE answers {status} to half the reply/push calls for 10 s{tail}",
+    )
 scenario(
     lambda d: [
         Action(FAULT_AT, "LINE holds the next 2 reply/push calls", lambda d: d.line({"fault": TIMEOUTS})),

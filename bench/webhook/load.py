@@ -229,15 +229,8 @@ async def open_loop(port: int, factory: BodyFactory, *, rate: float, duration: f
     for _ in tasks:
         queue.put_nowait(None)
     # Bounded: whatever is not answered within a minute after the last request was due is abandoned.
-    _, unfinished = await asyncio.wait(tasks, timeout=max(start + duration + 60 - loop.time(), 1))
-    result.finished = loop.time()
-    for task in unfinished:
-        task.cancel()
-    await asyncio.gather(*unfinished, return_exceptions=True)
-    for connection in pool:
-        await connection.close()
+    await _wind_down(result, tasks, pool, timeout=max(start + duration + 60 - loop.time(), 1))
     result.not_sent = total - len(result.samples)
-    result.reconnects = sum(max(c.opened - 1, 0) for c in pool)
     return result
 
 
@@ -257,15 +250,20 @@ async def closed_loop(port: int, factory: BodyFactory, *, duration: float, conne
             await _one(connection, factory, result, next(counter), now, loop)
 
     tasks = [asyncio.create_task(client(c)) for c in pool]
-    _, unfinished = await asyncio.wait(tasks, timeout=duration + REQUEST_TIMEOUT + 5)
-    result.finished = loop.time()
+    await _wind_down(result, tasks, pool, timeout=duration + REQUEST_TIMEOUT + 5)
+    return result
+
+
+async def _wind_down(result: RunResult, tasks: list[asyncio.Task], pool: list[Connection], *, timeout: float) -> None:
+    """Wait up to `timeout` for the tasks, cancel the rest, close the pool and count its reconnects."""
+    _, unfinished = await asyncio.wait(tasks, timeout=timeout)
+    result.finished = asyncio.get_running_loop().time()
     for task in unfinished:
         task.cancel()
     await asyncio.gather(*unfinished, return_exceptions=True)
     for connection in pool:
         await connection.close()
     result.reconnects = sum(max(c.opened - 1, 0) for c in pool)
-    return result
 
 
 def run_open_loop(port: int, factory: BodyFactory, **kwargs) -> RunResult:

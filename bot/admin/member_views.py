@@ -24,11 +24,11 @@ from bot.admin.network_queries import (
     occupations,
     report_counts,
 )
-from bot.admin.network_support import actor, audit_identities, visible_or_404
+from bot.admin.network_support import actor, audit_identities, visible_or_404, wants_identities
 from bot.admin.queries import rejected_statement
 from bot.api.pagination import page_args, paginate
 from bot.audit import record_request
-from bot.auth import Permission, can, require_permission, visible_districts
+from bot.auth import Permission, require_permission, visible_districts
 from bot.request_session import db
 from models import Member, MemberStatus, NewsReport
 from models.districts import DISTRICTS
@@ -40,11 +40,6 @@ from services.network.members import decide_member, decisions_for, update_member
 RECENT_REPORTS = 20
 
 
-def _wants_identities() -> bool:
-    """Whether the request asks for identities (?identities=1) and the user may see them."""
-    return request.args.get("identities") == "1" and can(current_user, Permission.VIEW_IDENTITIES)
-
-
 @bp.get("/members")
 @require_permission(Permission.VIEW_MEMBERS)
 def members():
@@ -53,7 +48,7 @@ def members():
     filters = MemberFilters.from_args(request.args)
     page, per_page = page_args(request.args)
     result = paginate(sql, network_members_statement(current_user, filters), page, per_page)
-    identities = _wants_identities()
+    identities = wants_identities()
     record_request(sql, Action.VIEW_MEMBERS, object_type="member", page=result.page, count=len(result.items))
     if identities:
         audit_identities(sql, [member.id for member in result.items], page="members")
@@ -86,7 +81,7 @@ def member(member_id: int):
     """One member: status, occupation, district, groups and reports; identity on request; audited."""
     sql = db()
     person = visible_or_404(Member, member_id)
-    identity = request.args.get("identity") == "1" and can(current_user, Permission.VIEW_IDENTITIES)
+    identity = wants_identities("identity")
     record_request(sql, Action.VIEW_MEMBER, object_type="member", object_id=person.id)
     if identity:
         audit_identities(sql, [person.id], page="member")

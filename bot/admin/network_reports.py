@@ -22,7 +22,14 @@ from bot.admin.network_queries import (
     reports_statement,
     status_update_history,
 )
-from bot.admin.network_support import actor, audit_identities, may_see_district, report_url, visible_or_404
+from bot.admin.network_support import (
+    actor,
+    audit_identities,
+    may_see_district,
+    report_url,
+    visible_or_404,
+    wants_identities,
+)
 from bot.api.pagination import page_args, paginate
 from bot.audit import record_request
 from bot.auth import Permission, can, require_permission, visible_districts
@@ -69,9 +76,7 @@ def network_report(report_id: int):
     report = visible_or_404(NewsReport, report_id)
     content = can(current_user, Permission.VIEW_REPORT_CONTENT)
     reporter = sql.get(Member, report.reporter_id) if report.reporter_id else None
-    identity = (
-        reporter is not None and request.args.get("identity") == "1" and can(current_user, Permission.VIEW_IDENTITIES)
-    )
+    identity = reporter is not None and wants_identities("identity")
     if content:
         record_request(sql, Action.VIEW_REPORT, object_type="news_report", object_id=report.id)
     if identity:

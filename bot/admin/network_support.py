@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from flask import abort, url_for
+from flask import abort, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
 from bot.admin import network_texts
 from bot.admin.blueprint import bp
 from bot.audit import record_request
-from bot.auth import visible_districts
+from bot.auth import Permission, can, visible_districts
 from bot.request_session import db
 from models.timeutil import thai_date
 from services.audit import Action
@@ -31,6 +31,11 @@ def visible_or_404(model: type[T], row_id: int) -> T:
     if row is None or not may_see_district(row.district):
         abort(404)
     return row
+
+
+def wants_identities(arg: str = "identities") -> bool:
+    """Whether the request asks for identities (?<arg>=1) and the signed-in user may see them."""
+    return request.args.get(arg) == "1" and can(current_user, Permission.VIEW_IDENTITIES)
 
 
 def actor() -> str:

@@ -13,7 +13,7 @@ from bot.admin.queries import INBOX_STATUSES, find_event, inbox_statement
 from bot.api.access import api_user, require_api_permission
 from bot.api.blueprint import bp
 from bot.api.pagination import page_args, paginate
-from bot.api.responses import api_error, iso, item_response, list_response
+from bot.api.responses import api_error, included, iso, item_response, list_response
 from bot.audit import record_request
 from bot.auth import Permission, can
 from bot.request_session import db
@@ -43,11 +43,6 @@ def serialize_event(event: InboxEvent, *, with_payload: bool = False) -> dict:
     return item
 
 
-def _wants_payload() -> bool:
-    """Tell whether the request asks for raw payloads with ?include=payload."""
-    return "payload" in request.args.get("include", "").split(",")
-
-
 @bp.get("/inbox")
 @require_api_permission(Permission.VIEW_INBOX)
 def inbox_list():
@@ -55,7 +50,7 @@ def inbox_list():
     status = request.args.get("status") or None
     if status is not None and status not in INBOX_STATUSES:
         return api_error(400, "bad_request", f"status must be one of: {', '.join(INBOX_STATUSES)}")
-    with_payload = _wants_payload()
+    with_payload = included("payload")
     if with_payload and not can(api_user(), Permission.VIEW_PAYLOAD):
         return api_error(403, "forbidden", "บทบาทของผู้ใช้นี้ไม่มีสิทธิ์ดูข้อมูลดิบของเหตุการณ์")
     sql = db()
@@ -76,7 +71,7 @@ def inbox_list():
 @require_api_permission(Permission.VIEW_INBOX)
 def inbox_item(event_id: int):
     """One inbox event; ?include=payload for its raw payload (admin and secretariat, audited)."""
-    with_payload = _wants_payload()
+    with_payload = included("payload")
     if with_payload and not can(api_user(), Permission.VIEW_PAYLOAD):
         return api_error(403, "forbidden", "บทบาทของผู้ใช้นี้ไม่มีสิทธิ์ดูข้อมูลดิบของเหตุการณ์")
     sql = db()

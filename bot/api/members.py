@@ -14,7 +14,7 @@ from bot.admin.network_support import audit_identities, may_see_district
 from bot.api.access import api_user, require_api_permission
 from bot.api.blueprint import bp
 from bot.api.pagination import page_args, paginate
-from bot.api.responses import api_error, iso, item_response, list_response
+from bot.api.responses import api_error, included, iso, item_response, list_response
 from bot.audit import record_request
 from bot.auth import Permission, can
 from bot.request_session import db
@@ -48,16 +48,11 @@ def serialize_member(member: Member, *, names: dict[str, str] | None = None, ide
     return item
 
 
-def _wants_identity() -> bool:
-    """Whether the request asks for identities with ?include=identity."""
-    return "identity" in request.args.get("include", "").split(",")
-
-
 @bp.get("/members")
 @require_api_permission(Permission.VIEW_MEMBERS)
 def members_list():
     """A page of members, newest first; ?status=&occupation=&district=&group=&include=identity; audited."""
-    identity = _wants_identity()
+    identity = included("identity")
     if identity and not can(api_user(), Permission.VIEW_IDENTITIES):
         return api_error(403, "forbidden", IDENTITY_FORBIDDEN)
     sql = db()
@@ -77,7 +72,7 @@ def members_list():
 @require_api_permission(Permission.VIEW_MEMBERS)
 def members_item(member_id: int):
     """One member (?include=identity for allowed roles); audited."""
-    identity = _wants_identity()
+    identity = included("identity")
     if identity and not can(api_user(), Permission.VIEW_IDENTITIES):
         return api_error(403, "forbidden", IDENTITY_FORBIDDEN)
     sql = db()

@@ -23,7 +23,7 @@ from bot.admin.network_support import audit_identities, may_see_district
 from bot.api.access import api_user, require_api_permission
 from bot.api.blueprint import bp
 from bot.api.pagination import page_args, paginate
-from bot.api.responses import api_error, iso, item_response, list_response
+from bot.api.responses import api_error, included, iso, item_response, list_response
 from bot.audit import record_request
 from bot.auth import Permission, can
 from bot.request_session import db
@@ -168,7 +168,7 @@ def reports_item(key: str):
     report = find_report(sql, key)
     if report is None or not may_see_district(report.district, api_user()):
         abort(404)
-    identity = "identity" in request.args.get("include", "").split(",")
+    identity = included("identity")
     if identity and not can(api_user(), Permission.VIEW_IDENTITIES):
         return api_error(403, "forbidden", "บทบาทของผู้ใช้นี้ไม่มีสิทธิ์ดูชื่อและเบอร์โทรของผู้แจ้งข่าว")
     content = can(api_user(), Permission.VIEW_REPORT_CONTENT)

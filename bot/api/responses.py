@@ -25,6 +25,11 @@ def iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
+def included(part: str) -> bool:
+    """Tell whether the request asks for ``part`` with ?include= (comma-separated)."""
+    return part in request.args.get("include", "").split(",")
+
+
 def _page_url(number: int) -> str:
     """The URL of another page of the current list, keeping its filters."""
     args = {**request.args.to_dict(), "page": number}

@@ -126,6 +126,12 @@ def _report_due(month: Period, policy: Policy) -> datetime:
     return datetime.combine(month.next().day(policy.due_day) + timedelta(days=1), time.min, BANGKOK)
 
 
+def _month_fields(month: Period, unit: Unit, deadline: datetime) -> dict[str, str]:
+    """The month, unit and deadline words every monthly message to a unit's group fills in."""
+    local = to_bangkok(deadline)
+    return {"month": month.label(), "unit": unit.name, "deadline": long_day(local.date()), "time": f"{local:%H:%M}"}
+
+
 # --- the monthly cycle ---------------------------------------------------------------------------------
 
 
@@ -139,12 +145,9 @@ def monthly_open(ctx: JobContext, period: str) -> str:
     for unit in units:
         if unit.line_id:
             body = t.MONTH_OPEN.format(
-                month=month.label(),
-                unit=unit.name,
+                **_month_fields(month, unit, deadline),
                 needs=t.KIND_NEEDS.get(unit.kind, t.KIND_NEEDS["department"]),
                 draft=unit.draft or t.NO_DRAFT,
-                deadline=long_day(to_bangkok(deadline).date()),
-                time=f"{to_bangkok(deadline):%H:%M}",
             )
             by_group[unit.line_id].append(text(body))
     ctx.send.to_each(by_group)
@@ -164,13 +167,7 @@ def monthly_reminder(ctx: JobContext, period: str) -> str:
     template = t.REMINDER_LAST_DAY if last_day else t.REMINDER
     by_group = defaultdict(list)
     for unit in pending:
-        body = template.format(
-            month=month.label(),
-            unit=unit.name,
-            deadline=long_day(to_bangkok(deadline).date()),
-            time=f"{to_bangkok(deadline):%H:%M}",
-        )
-        by_group[unit.line_id].append(text(body))
+        by_group[unit.line_id].append(text(template.format(**_month_fields(month, unit, deadline))))
     ctx.send.to_each(by_group)
     return f"{len(pending)} of {len(units)} units reminded"
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
 from models import Occupation, ReportCategory
 from services.network.errors import NetworkError
+
+Entry = TypeVar("Entry", Occupation, ReportCategory)
 
 LIST_CODE = re.compile(r"^[a-z][a-z0-9_]{1,29}$")
 
@@ -28,6 +31,18 @@ def _new_code(session: Session, model: type, code: str) -> str:
     return cleaned
 
 
+def _list_entry(session: Session, model: type[Entry], code: str, *, create: bool, missing: str) -> Entry:
+    """A new list entry under a fresh code (added to the session), or the existing one, or a NetworkError."""
+    if create:
+        entry = model(code=_new_code(session, model, code))
+        session.add(entry)
+        return entry
+    entry = session.get(model, code)
+    if entry is None:
+        raise NetworkError(missing)
+    return entry
+
+
 def split_keywords(raw: str | list[str] | None) -> list[str]:
     """Keywords typed one per line or separated by commas, trimmed, without blanks or repeats."""
     parts = raw if isinstance(raw, list) else re.split(r"[,\n]+", raw or "")
@@ -38,13 +53,7 @@ def save_occupation(
     session: Session, code: str, *, name: str, sort_order: int, is_active: bool, create: bool = False
 ) -> Occupation:
     """Add an occupational group, or rename, reorder, retire or restore one (codes never change)."""
-    if create:
-        occupation = Occupation(code=_new_code(session, Occupation, code))
-        session.add(occupation)
-    else:
-        occupation = session.get(Occupation, code)
-        if occupation is None:
-            raise NetworkError("ไม่พบกลุ่มอาชีพนี้")
+    occupation = _list_entry(session, Occupation, code, create=create, missing="ไม่พบกลุ่มอาชีพนี้")
     occupation.name, occupation.sort_order, occupation.is_active = _list_name(name), int(sort_order), bool(is_active)
     session.flush()
     return occupation
@@ -61,13 +70,7 @@ def save_category(
     create: bool = False,
 ) -> ReportCategory:
     """Add a report category, or change its name, keywords, order or whether it is offered."""
-    if create:
-        category = ReportCategory(code=_new_code(session, ReportCategory, code))
-        session.add(category)
-    else:
-        category = session.get(ReportCategory, code)
-        if category is None:
-            raise NetworkError("ไม่พบหมวดหมู่นี้")
+    category = _list_entry(session, ReportCategory, code, create=create, missing="ไม่พบหมวดหมู่นี้")
     words = split_keywords(keywords)
     if any(len(word) > 50 for word in words) or len(words) > 100:
         raise NetworkError("คำสำคัญแต่ละคำยาวได้ไม่เกิน 50 ตัวอักษร และไม่เกิน 100 คำ")

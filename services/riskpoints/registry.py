@@ -48,6 +48,19 @@ def _number(value: Any, kind: type) -> Any:
     return kind(float(text)) if kind is int else kind(text)
 
 
+def _range_problem(values: dict[str, Any], name: str, kind: type, low: float, high: float, outside: str) -> str | None:
+    """What is wrong with an optional number field: not a number, or outside low–high (``outside`` names it)."""
+    if values.get(name) in (None, ""):
+        return None
+    try:
+        number = _number(values[name], kind)
+    except ValueError:
+        return f"“{values[name]}” ไม่ใช่ตัวเลข"
+    if not low <= number <= high:
+        return outside.format(number=number, low=low, high=high)
+    return None
+
+
 def _flag(value: Any) -> bool | None:
     text = str(value if value is not None else "").strip().lower()
     if text in YES:
@@ -88,27 +101,14 @@ def validate_point(
     if district and district not in DISTRICTS:
         problems.append(("district", f"ไม่รู้จักเขต “{district}”"))
     for name, (low, high) in (("latitude", LAT_RANGE), ("longitude", LNG_RANGE)):
-        if values.get(name) in (None, ""):
-            continue
-        try:
-            number = _number(values[name], float)
-        except ValueError:
-            problems.append((name, f"“{values[name]}” ไม่ใช่ตัวเลข"))
-            continue
-        if not low <= number <= high:
-            problems.append((name, f"{number} อยู่นอกกรุงเทพมหานคร (ต้องอยู่ระหว่าง {low}–{high})"))
+        outside = "{number} อยู่นอกกรุงเทพมหานคร (ต้องอยู่ระหว่าง {low}–{high})"
+        if problem := _range_problem(values, name, float, low, high, outside):
+            problems.append((name, problem))
     if values.get("kind") and _kind(str(values["kind"])) is None:
         problems.append(("kind", f"ไม่รู้จักประเภท “{values['kind']}”"))
     for name, low, high in (("radius_m", 10, 1000), ("required_patrols", 1, 6)):
-        if values.get(name) in (None, ""):
-            continue
-        try:
-            number = _number(values[name], int)
-        except ValueError:
-            problems.append((name, f"“{values[name]}” ไม่ใช่ตัวเลข"))
-            continue
-        if not low <= number <= high:
-            problems.append((name, f"ต้องอยู่ระหว่าง {low}–{high}"))
+        if problem := _range_problem(values, name, int, low, high, "ต้องอยู่ระหว่าง {low}–{high}"):
+            problems.append((name, problem))
     try:
         _flag(values.get("photo_required"))
     except ValueError:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 from models.settings import get_setting
 from models.workgroup import Forward, ForwardRecipient
 from services.notices import Notify
-from services.workgroup.errors import WorkgroupError
+from services.workgroup.errors import get_or_refuse
 from services.workgroup.forwards import notify_groups
 
 
@@ -34,9 +34,7 @@ def acknowledge(
 
 def acknowledge_by_staff(session: Session, recipient_id: int, *, by: str, now: datetime) -> ForwardRecipient:
     """Record an acknowledgement received another way (a letter, a phone call)."""
-    recipient = session.get(ForwardRecipient, recipient_id)
-    if recipient is None:
-        raise WorkgroupError("ไม่พบผู้รับเรื่องนี้")
+    recipient = get_or_refuse(session, ForwardRecipient, recipient_id, "ไม่พบผู้รับเรื่องนี้")
     if recipient.acknowledged_at is None:
         recipient.acknowledged_at, recipient.acknowledged_by = now, f"บันทึกโดย {by}"
     return recipient

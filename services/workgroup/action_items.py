@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from models.workgroup import ActionItem, Agency
-from services.workgroup.errors import WorkgroupError
+from services.workgroup.errors import WorkgroupError, get_or_refuse
 from services.workgroup.meetings import get_meeting
 
 
@@ -35,8 +35,6 @@ def add_action_item(
 
 def complete_action_item(session: Session, item_id: int, now: datetime) -> ActionItem:
     """Mark a task done (no more reminders)."""
-    item = session.get(ActionItem, item_id)
-    if item is None:
-        raise WorkgroupError("ไม่พบงานนี้")
+    item = get_or_refuse(session, ActionItem, item_id, "ไม่พบงานนี้")
     item.done_at = item.done_at or now
     return item

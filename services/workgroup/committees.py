@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.workgroup import Agency, Committee, CommitteeChange, CommitteeMember, CommitteeRole, StoredFile
-from services.workgroup.errors import WorkgroupError
+from services.workgroup.errors import WorkgroupError, get_or_refuse
 
 
 def _plain(value: Any) -> Any:
@@ -75,10 +75,7 @@ def update_committee(session: Session, committee_id: int, *, by: str, **fields: 
 
 def get_committee(session: Session, committee_id: int) -> Committee:
     """A committee, or a WorkgroupError."""
-    committee = session.get(Committee, committee_id)
-    if committee is None:
-        raise WorkgroupError("ไม่พบคณะทำงานนี้")
-    return committee
+    return get_or_refuse(session, Committee, committee_id, "ไม่พบคณะทำงานนี้")
 
 
 MEMBER_FIELDS = ("role", "agency_id", "full_name", "position", "contact", "joined_on", "left_on", "sort_order")
@@ -105,9 +102,7 @@ def _member_facts(member: CommitteeMember) -> dict[str, Any]:
 
 def update_member(session: Session, member_id: int, *, by: str, **fields: Any) -> CommitteeMember:
     """Change a seat (role, person, dates); the history keeps the previous values."""
-    member = session.get(CommitteeMember, member_id)
-    if member is None:
-        raise WorkgroupError("ไม่พบกรรมการคนนี้")
+    member = get_or_refuse(session, CommitteeMember, member_id, "ไม่พบกรรมการคนนี้")
     if "role" in fields:
         fields["role"] = CommitteeRole(fields["role"])
     changes = {}

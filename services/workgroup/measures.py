@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from models.workgroup import Forward, Measure, MeasureKind, StoredFile
-from services.workgroup.errors import WorkgroupError
+from services.workgroup.errors import WorkgroupError, get_or_refuse
 
 
 def record_measure(
@@ -26,9 +26,7 @@ def record_measure(
     now: datetime | None = None,
 ) -> Measure:
     """Record a measure, policy or plan an agency reported on a forward (it also acknowledges receipt)."""
-    forward = session.get(Forward, forward_id)
-    if forward is None:
-        raise WorkgroupError("ไม่พบเรื่องที่ส่งต่อ")
+    forward = get_or_refuse(session, Forward, forward_id, "ไม่พบเรื่องที่ส่งต่อ")
     recipient = next((r for r in forward.recipients if r.agency_id == agency_id), None)
     if recipient is None:
         raise WorkgroupError("หน่วยงานนี้ไม่ได้รับเรื่องนี้")

@@ -22,7 +22,7 @@ from models.workgroup import (
     StoredFile,
 )
 from services.workgroup.committees import get_committee
-from services.workgroup.errors import WorkgroupError
+from services.workgroup.errors import WorkgroupError, get_or_refuse
 
 WAITING_STATUSES = (ReportStatus.NEW, ReportStatus.RECEIVED)
 
@@ -65,10 +65,7 @@ def create_meeting(
 
 def get_meeting(session: Session, meeting_id: int) -> Meeting:
     """A meeting, or a WorkgroupError."""
-    meeting = session.get(Meeting, meeting_id)
-    if meeting is None:
-        raise WorkgroupError("ไม่พบการประชุมนี้")
-    return meeting
+    return get_or_refuse(session, Meeting, meeting_id, "ไม่พบการประชุมนี้")
 
 
 def update_meeting(session: Session, meeting_id: int, **fields: Any) -> Meeting:
