@@ -27,6 +27,7 @@ from bot.inbox import queued
 from bot.intake import Intake
 from bot.processor import Processor
 from models.timeutil import utcnow
+from runtime import rich_menus
 from services.privacy.retention import REJECTED_DAYS, retention_days
 
 log = logging.getLogger(__name__)
@@ -86,11 +87,21 @@ class Worker:
         elif self._dedicated_worker_alive():
             return 0
         processed = self.processor.process_due(limit=BURST_BATCH if self.bursting else ROUND)
+        self._link_rich_menus()
         self._processed_in_window += processed
         if self._queue_seen is None or time.monotonic() - self._queue_seen[0] >= RATE_WINDOW:
             self.bursting = self._arrival_rate(self._processed_in_window) > BURST_RATE
             self._processed_in_window = 0
         return processed
+
+    def _link_rich_menus(self) -> None:
+        """Link each member's rich menu in LINE when their roles changed it (never during a flood)."""
+        if self.bursting:
+            return
+        try:
+            rich_menus.link_due(self.processor.session_factory, self.processor.messenger)
+        except Exception as exc:  # the database may be down; the links wait for the next round
+            log.warning("rich menu links postponed: %s", type(exc).__name__)
 
     def _sweep_dead_letters(self) -> None:
         """Hourly: delete this host's dead letters older than the rejected bodies' retention period.

@@ -13,7 +13,9 @@ from handlers import registration
 from handlers.context import Context
 from handlers.registry import Registry
 from line import messages
+from line.menus import MENUS
 from models import Chat, Member
+from services.roles import Menu, refresh_menu, roles_of
 from texts import common as t
 
 log = logging.getLogger(__name__)
@@ -56,6 +58,7 @@ def on_follow(ctx: Context) -> list[Message]:
     if ctx.line is not None and ctx.user_id:
         member.display_name = ctx.line.display_name(ctx.user_id) or member.display_name
     invitation = registration.invite_on_follow(ctx, member)
+    refresh_menu(ctx.session, member)
     return [messages.text(t.WELCOME, None if invitation else [t.QUICK_HELP]), *invitation]
 
 
@@ -86,16 +89,28 @@ def on_leave(ctx: Context) -> list[Message]:
     return []
 
 
+def help_text(menu: Menu) -> str:
+    """The help of a role: each command of its rich menu with what it does, then cancel."""
+    commands = [tile.sends for tile in MENUS[menu] if tile.sends in t.HELP_LINES]
+    lines = [f"• {command} — {t.HELP_LINES[command]}" for command in [*commands, t.CANCEL_WORDS[0]]]
+    return "\n".join([t.HELP_TITLE, *lines])
+
+
 def show_help(ctx: Context) -> list[Message]:
-    """List what the bot can do."""
-    return [messages.text(t.HELP, [t.QUICK_REPORT, t.QUICK_CHECKIN])]
+    """List what this person can do, as buttons too (what their rich menu offers)."""
+    menu = roles_of(ctx.session, ctx.sender).menu
+    buttons = [tile.sends for tile in MENUS[menu] if tile.sends != t.QUICK_HELP]
+    return [messages.text(help_text(menu), buttons)]
 
 
 def fallback(ctx: Context) -> list[Message]:
-    """A one-to-one message nothing else understood."""
+    """A one-to-one event nothing else took: an old or foreign button, or (rarely) a message; say so, with buttons."""
+    buttons = [tile.sends for tile in MENUS[roles_of(ctx.session, ctx.sender).menu]]
+    if ctx.event_type == "postback":
+        return [messages.text(t.BUTTON_STALE, buttons)]
     if ctx.text is not None and messages.utf16_length(ctx.text) > messages.MAX_TEXT_UTF16:
         return [messages.text(t.TEXT_TOO_LONG)]
-    return [messages.text(t.NOT_UNDERSTOOD, [t.QUICK_HELP, t.QUICK_REPORT, t.QUICK_CHECKIN])]
+    return [messages.text(t.NOT_UNDERSTOOD, buttons)]
 
 
 def cancel(ctx: Context, registry: Registry) -> list[Message]:

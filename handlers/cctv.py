@@ -16,6 +16,7 @@ from handlers.context import Context
 from handlers.locating import Locating, at_of
 from handlers.registry import Registry
 from line import messages
+from line.riskpoint_cards import camera_question
 from models import CameraStatus, Conversation, RiskCamera, RiskPoint
 from models.settings import get_setting
 from models.timeutil import to_bangkok
@@ -47,8 +48,8 @@ def _point_chosen(ctx: Context, flow: Conversation, point: RiskPoint, loc: dict)
         return _camera_chosen(ctx, flow, point, cameras[0])
     _, _, left = _progress(ctx, point)
     order = left + [c for c in cameras if c not in left]
-    labels = [c.code for c in order[: messages.MAX_QUICK_REPLY_ITEMS]]
-    return [messages.text(t.PICK_CAMERA.format(code=point.code, name=point.name, count=len(cameras)), labels)]
+    body = t.PICK_CAMERA.format(code=point.code, name=point.name, count=len(cameras))
+    return camera_question(point, order, body, [t.CANCEL])
 
 
 def _take_camera(ctx: Context, flow: Conversation) -> list[Message]:
@@ -58,8 +59,9 @@ def _take_camera(ctx: Context, flow: Conversation) -> list[Message]:
         return [messages.text(t.CHECK_FINISHED)]
     camera = next((c for c in _cameras(point) if c.code == (ctx.text or "").strip()), None)
     if camera is None:
-        labels = [c.code for c in _cameras(point)][: messages.MAX_QUICK_REPLY_ITEMS]
-        return [messages.text(t.PICK_CAMERA.format(code=point.code, name=point.name, count=len(labels)), labels)]
+        cameras = _cameras(point)
+        body = t.PICK_CAMERA.format(code=point.code, name=point.name, count=len(cameras))
+        return camera_question(point, cameras, body, [t.CANCEL])
     return _camera_chosen(ctx, flow, point, camera)
 
 
@@ -75,7 +77,7 @@ def _take_status(ctx: Context, flow: Conversation) -> list[Message]:
         return _record(ctx, flow, camera, CameraStatus.WORKING, None)
     if ctx.text == t.CAMERA_BROKEN:
         conversation.advance(flow, "photo")
-        return [messages.text(t.ASK_BROKEN_PHOTO.format(camera=camera.code), [t.CANCEL])]
+        return [messages.ask_photo(t.ASK_BROKEN_PHOTO.format(camera=camera.code), [t.CANCEL])]
     body = t.ASK_CAMERA_STATUS.format(camera=camera.code, code=camera.point.code)
     return [messages.text(body, [t.CAMERA_WORKING, t.CAMERA_BROKEN, t.CANCEL])]
 
@@ -83,10 +85,10 @@ def _take_status(ctx: Context, flow: Conversation) -> list[Message]:
 def _take_photo(ctx: Context, flow: Conversation) -> list[Message]:
     camera = ctx.session.get(RiskCamera, flow.data["camera_id"])
     if ctx.message.get("type") != "image":
-        return [messages.text(t.ASK_BROKEN_PHOTO.format(camera=camera.code), [t.CANCEL])]
+        return [messages.ask_photo(t.ASK_BROKEN_PHOTO.format(camera=camera.code), [t.CANCEL])]
     started = at_of(flow.data["loc"])
     if ctx.sent_at < started:
-        return [messages.text(t.PHOTO_OLDER, [t.CANCEL])]
+        return [messages.ask_photo(t.PHOTO_OLDER, [t.CANCEL])]
     minutes = float(get_setting(ctx.session, "riskpoints.photo_window_minutes"))
     if ctx.sent_at - started > timedelta(minutes=minutes):
         conversation.finish(ctx, flow)

@@ -55,7 +55,8 @@ def register_group(ctx: Context) -> list[Message]:
         except Exception as exc:  # the count is kept up to date by join/leave events anyway
             log.info("group member count unavailable: %s", type(exc).__name__)
     purpose = t.GROUP_PURPOSES.get(code.purpose, code.purpose)
-    return [messages.text(t.GROUP_REGISTERED.format(name=code.name, purpose=purpose))]
+    does = t.GROUP_DOES.get(code.purpose, "")
+    return [messages.text(t.GROUP_REGISTERED.format(name=code.name, purpose=purpose, does=does).rstrip())]
 
 
 def on_members_joined(ctx: Context) -> list[Message]:

@@ -1,7 +1,8 @@
 """'ส่งรายงาน': a department or patrol unit submits its month's results by LINE, in a short guided form.
 
 Typed in the unit's registered group, the form continues in the sender's one-to-one chat with the unit
-already known; typed one-to-one, the form first asks which unit.
+already known; typed one-to-one, the form first asks which unit (skipped when the sender has only one).
+Only members on a unit's roster report for it, and only for a month that has ended.
 """
 
 from __future__ import annotations
@@ -18,27 +19,41 @@ from handlers.registry import Registry
 from line import messages
 from line.month_figures import describe
 from models import Conversation, MonthlySubmission, RiskUnit, UnitKind
-from models.timeutil import THAI_MONTHS_ABBR, be_year, thai_date, thai_datetime, to_bangkok
+from models.timeutil import THAI_MONTHS_ABBR, be_year, fiscal_year, thai_date, thai_datetime, to_bangkok
 from reports import riskpoint_compliance as rc
 from reports.riskpoint_month import month_label, unit_figures
 from services.riskpoints.units import unit_for_chat
+from services.roles import roles_of
 from texts import riskpoints as t
 
 FLOW = "rp_month_report"
 
 
+MAX_MONTHS = 3
+
+
 def _units(ctx: Context) -> list[RiskUnit]:
-    query = select(RiskUnit).where(RiskUnit.is_active, RiskUnit.kind.in_((UnitKind.PATROL, UnitKind.DEPARTMENT)))
-    return list(ctx.session.scalars(query.order_by(RiskUnit.kind, RiskUnit.name)))
+    """The units the sender may report for: the patrol units and departments whose roster they are on."""
+    return roles_of(ctx.session, ctx.sender).reporting_units
 
 
-def _month_choices(ctx: Context) -> list[tuple[str, int, int]]:
-    """The previous month and this month, as (button label, year, month)."""
+def _month_before(day: date) -> date:
+    return date(day.year - 1, 12, 1) if day.month == 1 else date(day.year, day.month - 1, 1)
+
+
+def _month_choices(ctx: Context, unit: RiskUnit) -> list[tuple[str, int, int]]:
+    """Ended months only, as (button label, year, month): the previous month (sent again = revised), then the
+    earlier months of this fiscal year the unit has not reported yet, newest first; never the running month."""
     today = to_bangkok(ctx.sent_at).date()
-    previous = date(today.year - 1, 12, 1) if today.month == 1 else date(today.year, today.month - 1, 1)
-    return [
-        (f"{THAI_MONTHS_ABBR[d.month - 1]} {be_year(d)}", d.year, d.month) for d in (previous, today.replace(day=1))
-    ]
+    previous = _month_before(today.replace(day=1))
+    query = select(MonthlySubmission.year, MonthlySubmission.month).where(MonthlySubmission.unit_id == unit.id)
+    sent = {(year, month) for year, month in ctx.session.execute(query)}
+    months, earlier = [previous], _month_before(previous)
+    while len(months) < MAX_MONTHS and fiscal_year(earlier) == fiscal_year(today):
+        if (earlier.year, earlier.month) not in sent:
+            months.append(earlier)
+        earlier = _month_before(earlier)
+    return [(f"{THAI_MONTHS_ABBR[d.month - 1]} {be_year(d)}", d.year, d.month) for d in months]
 
 
 def start(ctx: Context, registry: Registry) -> list[Message]:
@@ -49,20 +64,25 @@ def start(ctx: Context, registry: Registry) -> list[Message]:
         unit = unit_for_chat(ctx.session, ctx.chat_id)
         if unit is None or unit.kind == UnitKind.SECRETARIAT:
             return []
+        if not roles_of(ctx.session, ctx.sender).acts_for(unit):
+            return [messages.text(t.NOT_THIS_UNIT.format(unit=unit.name))]
         if ctx.sender is None or not ctx.sender.is_friend:
-            return [messages.text(t.REPORT_NEED_FRIEND)]
+            return [messages.text(t.REPORT_NEED_FRIEND, [t.SUBMIT_REPORT])]
         registry.start_flow(ctx, FLOW, "month", {"unit_id": unit.id})
-        ctx.push_to(ctx.user_id, _ask_month(ctx))
+        ctx.push_to(ctx.user_id, _ask_month(ctx, unit))
         return [messages.text(t.REPORT_STARTED_IN_GROUP.format(unit=unit.name))]
     units = _units(ctx)
     if not units:
-        return [messages.text(t.NO_UNITS)]
+        return [messages.text(t.NOT_A_REPORTING_MEMBER, [t.NEWS, t.MY_SUMMARY])]
+    if len(units) == 1:
+        registry.start_flow(ctx, FLOW, "month", {"unit_id": units[0].id})
+        return _ask_month(ctx, units[0])
     registry.start_flow(ctx, FLOW, "unit")
     return [messages.text(t.ASK_UNIT, [u.name for u in units[:12]] + [t.CANCEL])]
 
 
-def _ask_month(ctx: Context) -> list[Message]:
-    return [messages.text(t.ASK_MONTH, [label for label, _, _ in _month_choices(ctx)] + [t.CANCEL])]
+def _ask_month(ctx: Context, unit: RiskUnit, body: str = t.ASK_MONTH) -> list[Message]:
+    return [messages.text(body, [label for label, _, _ in _month_choices(ctx, unit)] + [t.CANCEL])]
 
 
 def _take_unit(ctx: Context, flow: Conversation) -> list[Message]:
@@ -70,7 +90,7 @@ def _take_unit(ctx: Context, flow: Conversation) -> list[Message]:
     if unit is None:
         return [messages.text(t.ASK_UNIT, [u.name for u in _units(ctx)[:12]] + [t.CANCEL])]
     conversation.advance(flow, "month", unit_id=unit.id)
-    return _ask_month(ctx)
+    return _ask_month(ctx, unit)
 
 
 def _unit(ctx: Context, flow: Conversation) -> RiskUnit:
@@ -79,9 +99,12 @@ def _unit(ctx: Context, flow: Conversation) -> RiskUnit:
 
 def _take_month(ctx: Context, flow: Conversation) -> list[Message]:
     unit = _unit(ctx, flow)
-    chosen = next(((y, m) for label, y, m in _month_choices(ctx) if label == ctx.text), None)
+    if not roles_of(ctx.session, ctx.sender).acts_for(unit):
+        conversation.finish(ctx, flow)
+        return [messages.text(t.NOT_THIS_UNIT.format(unit=unit.name))]
+    chosen = next(((y, m) for label, y, m in _month_choices(ctx, unit) if label == ctx.text), None)
     if chosen is None:
-        return _ask_month(ctx)
+        return _ask_month(ctx, unit, t.MONTH_NOT_OFFERED)
     figures = unit_figures(ctx.session, unit, *chosen)
     conversation.advance(flow, "note", year=chosen[0], month=chosen[1], figures=figures)
     body = t.REPORT_FIGURES.format(month=month_label(*chosen), unit=unit.name, figures=describe(figures))
@@ -161,7 +184,7 @@ def _submit(ctx: Context, flow: Conversation, unit: RiskUnit) -> list[Message]:
 
 def register(registry: Registry) -> None:
     """Add the month report command and flow."""
-    registry.command(t.SUBMIT_REPORT)(partial(start, registry=registry))
+    registry.command(t.SUBMIT_REPORT, interrupts=True)(partial(start, registry=registry))
     registry.flow(
         FLOW,
         steps={"unit": _take_unit, "month": _take_month, "note": _take_note, "confirm": _take_confirmation},

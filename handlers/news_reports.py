@@ -75,7 +75,7 @@ def add_item(ctx: Context, report: NewsReport) -> ReportItem:
         sent_at=ctx.sent_at,
     )
     if kind == "text":
-        item.text = message.get("text")
+        item.text = str(message.get("text") or "").replace("\x00", "") or None  # PostgreSQL text takes no NUL
     elif kind == "location":
         item.latitude, item.longitude = message.get("latitude"), message.get("longitude")
         item.address = " ".join(str(message[k]) for k in ("title", "address") if message.get(k)) or None

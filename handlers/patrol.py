@@ -17,12 +17,12 @@ from handlers.context import Context
 from handlers.locating import Locating, at_of
 from handlers.registry import Registry
 from line import messages
-from line.riskpoint_cards import MISS_ACTION, miss_reasons
+from line.riskpoint_cards import MISS_ACTION, camera_question, miss_reasons
 from models import CameraStatus, Conversation, MediaFile, PatrolCheck, RiskCamera, RiskPoint, RoundMiss, WorkOrder
 from models.settings import get_setting
 from models.timeutil import from_line_ms
 from services.riskpoints.cameras import record_camera_check
-from services.riskpoints.defects import open_defect, orders_to_verify, verify_order
+from services.riskpoints.defects import open_defect, order_delivered, orders_to_verify, verify_order
 from services.riskpoints.patrols import location_used, record_check, round_label, rounds_done
 from services.riskpoints.photos import media_for
 from services.riskpoints.points import photo_required
@@ -37,8 +37,8 @@ def _point_chosen(ctx: Context, flow: Conversation, point: RiskPoint, loc: dict)
     required = photo_required(ctx.session, point)
     conversation.advance(flow, "photo", loc=loc, point_id=point.id, photo_required=required)
     if required:
-        return [messages.text(t.ASK_PHOTO_REQUIRED.format(code=point.code, name=point.name), [t.CANCEL])]
-    return [messages.text(t.ASK_PHOTO_OPTIONAL.format(code=point.code, name=point.name), [t.NO_PHOTO, t.CANCEL])]
+        return [messages.ask_photo(t.ASK_PHOTO_REQUIRED.format(code=point.code, name=point.name), [t.CANCEL])]
+    return [messages.ask_photo(t.ASK_PHOTO_OPTIONAL.format(code=point.code, name=point.name), [t.NO_PHOTO, t.CANCEL])]
 
 
 def _take_photo(ctx: Context, flow: Conversation) -> list[Message]:
@@ -47,7 +47,7 @@ def _take_photo(ctx: Context, flow: Conversation) -> list[Message]:
     if ctx.message.get("type") == "image":
         sent, at = ctx.sent_at, at_of(loc)
         if sent < at:
-            return [messages.text(t.PHOTO_OLDER, [t.CANCEL])]
+            return [messages.ask_photo(t.PHOTO_OLDER, [t.CANCEL])]
         minutes = float(get_setting(ctx.session, "riskpoints.photo_window_minutes"))
         if sent - at > timedelta(minutes=minutes):
             conversation.finish(ctx, flow)
@@ -57,8 +57,8 @@ def _take_photo(ctx: Context, flow: Conversation) -> list[Message]:
     if ctx.text == t.NO_PHOTO and not flow.data.get("photo_required"):
         return _record(ctx, flow, point, loc, None, None)
     if flow.data.get("photo_required"):
-        return [messages.text(t.PHOTO_NEEDED, [t.CANCEL])]
-    return [messages.text(t.ASK_PHOTO_OPTIONAL.format(code=point.code, name=point.name), [t.NO_PHOTO, t.CANCEL])]
+        return [messages.ask_photo(t.PHOTO_NEEDED, [t.CANCEL])]
+    return [messages.ask_photo(t.ASK_PHOTO_OPTIONAL.format(code=point.code, name=point.name), [t.NO_PHOTO, t.CANCEL])]
 
 
 def _record(ctx: Context, flow: Conversation, point: RiskPoint, loc: dict, media, photo_at) -> list[Message]:
@@ -133,7 +133,7 @@ def _take_condition(ctx: Context, flow: Conversation) -> list[Message]:
     if kind is None:
         return [_conditions_question()]
     conversation.advance(flow, "condition", kind=kind, photos=[], note=None)
-    return [messages.text(t.ASK_CONDITION_DETAIL.format(kind=t.CONDITIONS[kind]), [t.DONE])]
+    return [messages.ask_photo(t.ASK_CONDITION_DETAIL.format(kind=t.CONDITIONS[kind]), [t.DONE])]
 
 
 def _take_condition_detail(ctx: Context, flow: Conversation) -> list[Message]:
@@ -141,23 +141,23 @@ def _take_condition_detail(ctx: Context, flow: Conversation) -> list[Message]:
         media = media_for(ctx.session, str(ctx.message["id"]), "image", ctx.now)
         photos = [*flow.data.get("photos", []), [media.id, ctx.event.get("timestamp")]]
         conversation.advance(flow, "condition", photos=photos)
-        return [messages.text(t.CONDITION_PHOTO.format(count=len(photos)), [t.DONE])]
+        return [messages.ask_photo(t.CONDITION_PHOTO.format(count=len(photos)), [t.DONE])]
     if ctx.text and ctx.text != t.DONE:
         note = "\n".join(filter(None, [flow.data.get("note"), ctx.text[:500]]))
         conversation.advance(flow, "condition", note=note)
         return [messages.text(t.CONDITION_NOTED, [t.DONE])]
     if ctx.text != t.DONE:
-        return [messages.text(t.ASK_CONDITION_DETAIL.format(kind=t.CONDITIONS[flow.data["kind"]]), [t.DONE])]
+        return [messages.ask_photo(t.ASK_CONDITION_DETAIL.format(kind=t.CONDITIONS[flow.data["kind"]]), [t.DONE])]
     point = ctx.session.get(RiskPoint, flow.data["point_id"])
     cameras = [c for c in point.cameras if c.retired_on is None]
     if flow.data["kind"] == "cctv" and cameras:
         if not flow.data.get("photos"):
-            return [messages.text(t.ASK_BROKEN_PHOTO.format(camera=""), [t.DONE])]
+            return [messages.ask_photo(t.ASK_BROKEN_PHOTO.format(camera=""), [t.DONE])]
         if len(cameras) == 1:
             return _broken_camera(ctx, flow, cameras[0])
         conversation.advance(flow, "condition_camera")
-        labels = [c.code for c in cameras[: messages.MAX_QUICK_REPLY_ITEMS]]
-        return [messages.text(t.PICK_CAMERA.format(code=point.code, name=point.name, count=len(cameras)), labels)]
+        body = t.PICK_CAMERA.format(code=point.code, name=point.name, count=len(cameras))
+        return camera_question(point, cameras, body, [t.CANCEL])
     return _open(ctx, flow, point)
 
 
@@ -187,7 +187,8 @@ def _opened_answer(ctx: Context, flow: Conversation, defect) -> list[Message]:
     conversation.advance(flow, "conditions", kind=None, photos=[], note=None)
     label = t.CONDITIONS[defect.kind]
     if order is not None and order.unit is not None:
-        body = t.DEFECT_OPENED.format(kind=label, ref=order.ref, unit=order.unit.name)
+        told = t.DEFECT_OPENED if order_delivered(ctx.session, order) else t.DEFECT_UNIT_NO_GROUP
+        body = told.format(kind=label, ref=order.ref, unit=order.unit.name)
     else:
         body = t.DEFECT_NO_UNIT.format(kind=label, ref=order.ref if order else "-")
     return [_conditions_question(body)]
@@ -197,8 +198,9 @@ def _take_condition_camera(ctx: Context, flow: Conversation) -> list[Message]:
     point = ctx.session.get(RiskPoint, flow.data["point_id"])
     camera = next((c for c in point.cameras if c.code == (ctx.text or "").strip() and c.retired_on is None), None)
     if camera is None:
-        labels = [c.code for c in point.cameras if c.retired_on is None][: messages.MAX_QUICK_REPLY_ITEMS]
-        return [messages.text(t.PICK_CAMERA.format(code=point.code, name=point.name, count=len(labels)), labels)]
+        cameras = [c for c in point.cameras if c.retired_on is None]
+        body = t.PICK_CAMERA.format(code=point.code, name=point.name, count=len(cameras))
+        return camera_question(point, cameras, body, [t.CANCEL])
     return _broken_camera(ctx, flow, camera)
 
 

@@ -164,7 +164,7 @@ class Registry:
         return handler
 
     def help(self, handler: Handler) -> Handler:
-        """Register the last resort for one-to-one messages nothing else took."""
+        """Register the last resort for one-to-one messages and buttons nothing else took."""
         self._help = handler
         return handler
 
@@ -176,7 +176,10 @@ class Registry:
             handler = self._postback_handler(ctx)
             if handler is not None:
                 return handler(ctx)
-            return self._answer_in_flow(ctx) or []
+            answer = self._answer_in_flow(ctx)
+            if answer is None and ctx.is_direct and self._help is not None:
+                return self._help(ctx)  # an unknown button in the one-to-one chat is answered, never ignored
+            return answer or []
         handler = self._events.get(ctx.event_type)
         if handler is None:
             log.info("no handler for event type %s; kept in the inbox", ctx.event_type)

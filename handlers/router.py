@@ -8,10 +8,13 @@ from handlers import (
     cctv,
     groups,
     guided_reports,
+    loose_messages,
     month_reports,
+    my_summary,
     news_reports,
     patrol,
     registration,
+    roster,
     work_orders,
 )
 from handlers.registry import Registry
@@ -24,9 +27,12 @@ DOMAINS = (
     cctv,
     work_orders,
     month_reports,
+    roster,
     news_reports,
     guided_reports,
     handlers.workgroup,
+    my_summary,
+    loose_messages,  # last: keeps any one-to-one message no other handler took
 )
 
 

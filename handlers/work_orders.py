@@ -43,7 +43,7 @@ def on_button(ctx: Context) -> list[Message]:
     if wanted == OrderStatus.DONE:
         order.awaiting_photo_user, order.awaiting_photo_since = ctx.user_id or "pc", ctx.sent_at
         minutes = int(get_setting(ctx.session, "riskpoints.done_photo_minutes"))
-        return [messages.text(t.ORDER_ASK_AFTER_PHOTO.format(ref=order.ref, minutes=minutes))]
+        return [messages.ask_photo(t.ORDER_ASK_AFTER_PHOTO.format(ref=order.ref, minutes=minutes))]
     move_order(ctx.session, order, wanted, ctx.sent_at, actor=ctx.actor_name)
     moved = t.ORDER_MOVED.format(ref=order.ref, status=t.ORDER_STATUS[wanted.value], actor=ctx.actor_name)
     return [messages.text(moved), *order_card(order)]

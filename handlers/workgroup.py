@@ -21,11 +21,12 @@ from models.settings import get_setting
 from models.timeutil import fiscal_year, thai_date, thai_datetime, to_bangkok
 from models.workgroup import Meeting, MeetingReport
 from reports.network_kpi import MEETING_KINDS, counted_meetings
+from services.roles import refresh_menu_of, roles_of
 from services.workgroup.acknowledgements import acknowledge, recipient_in_chat, unacknowledged_count
 from services.workgroup.errors import WorkgroupError
 from services.workgroup.measures import record_measure
 from services.workgroup.meetings import next_meeting, waiting_reports_statement
-from services.workgroup.staff import is_secretariat, staff_for_line_user, unlink_line, use_link_code
+from services.workgroup.staff import unlink_line, use_link_code
 from texts import workgroup as t
 
 WAITING_SHOWN = 10
@@ -36,7 +37,7 @@ WAITING_SHOWN = 10
 
 def meeting_summary(ctx: Context) -> list[Message]:
     """'ประชุม' from a linked secretariat member: the next meeting, the year's count, the reports waiting."""
-    if not is_secretariat(staff_for_line_user(ctx.session, ctx.user_id)):
+    if not roles_of(ctx.session, ctx.sender).secretariat:
         return [messages.text(t.SECRETARIAT_ONLY)]
     return [messages.text(_next_meeting_text(ctx)), messages.text(_waiting_text(ctx))]
 
@@ -108,18 +109,21 @@ def link_account(ctx: Context) -> list[Message]:
     try:
         user = use_link_code(ctx.session, words[-1], ctx.user_id, ctx.now)
     except WorkgroupError:
-        return [messages.text(t.LINK_TAKEN)]
+        return [messages.text(t.LINK_TAKEN, list(t.UNLINK_WORDS))]
     if user is None:
         return [messages.text(t.LINK_BAD_CODE)]
     flow = conversation.current(ctx)
     if flow is not None and flow.flow == registration.FLOW:
         conversation.finish(ctx, flow)  # a staff member who just added the bot need not register as an informant
+    refresh_menu_of(ctx.session, ctx.user_id)
     return [messages.text(t.LINK_OK.format(name=user.full_name or user.username), [t.MEETING_WORDS[0]])]
 
 
 def unlink_account(ctx: Context) -> list[Message]:
     """'ยกเลิกเชื่อมบัญชี': remove this LINE user's link to a staff account."""
     done = unlink_line(ctx.session, line_user_id=ctx.user_id) if ctx.user_id else False
+    if done:
+        refresh_menu_of(ctx.session, ctx.user_id)
     return [messages.text(t.UNLINKED if done else t.NOT_LINKED)]
 
 
@@ -186,7 +190,7 @@ def report_measure(ctx: Context) -> list[Message]:
 
 def register(registry: Registry) -> None:
     """Add the working group's handlers to the registry."""
-    registry.command(*t.MEETING_WORDS, chat_types={"user"})(meeting_summary)
+    registry.command(*t.MEETING_WORDS, chat_types={"user"}, interrupts=True)(meeting_summary)
     registry.command(*t.UNLINK_WORDS, chat_types={"user"})(unlink_account)
     registry.command(*t.LINK_WORDS, chat_types={"user"}, interrupts=True)(link_account)
     registry.command(*t.MEASURE_WORDS, chat_types={"group", "room"})(report_measure)

@@ -145,6 +145,10 @@ class Messenger:
         used = self._call(self._api.get_message_quota_consumption)
         return (quota.value if quota.type == "limited" else None), used.total_usage
 
+    def link_rich_menu(self, user_id: str, rich_menu_id: str) -> None:
+        """Show a rich menu to one user instead of the default (POST /v2/bot/user/{userId}/richmenu/{id})."""
+        self._call(self._api.link_rich_menu_id_to_user, user_id, rich_menu_id)
+
     @property
     def api(self) -> MessagingApi:
         """The underlying MessagingApi, for calls the port does not wrap (rich menus)."""

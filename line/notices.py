@@ -8,13 +8,16 @@ from typing import Any
 from linebot.v3.messaging import Message
 from sqlalchemy.orm import Session
 
-from line import network_cards, riskpoint_cards, workgroup_cards
+from line import network_cards, riskpoint_cards, roster_cards, workgroup_cards
 from services.notices import (
     ForwardReminder,
     ForwardSent,
     LetterIssued,
+    MemberDecided,
     Notice,
     OrderSent,
+    OrderUndelivered,
+    RosterInvited,
     RoundMissed,
     StatusUpdated,
 )
@@ -27,6 +30,9 @@ RENDERERS: dict[type[Notice], Callable[[Session, Any], list[Message]]] = {
     ForwardSent: workgroup_cards.forward_sent,
     ForwardReminder: workgroup_cards.forward_reminder,
     StatusUpdated: network_cards.status_updated,
+    MemberDecided: network_cards.member_decided,
+    OrderUndelivered: riskpoint_cards.order_undelivered,
+    RosterInvited: roster_cards.invitation,
 }
 
 

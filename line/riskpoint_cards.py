@@ -11,10 +11,12 @@ from linebot.v3.messaging import (
     FlexBox,
     FlexBubble,
     FlexButton,
+    FlexCarousel,
     FlexMessage,
     FlexSeparator,
     FlexText,
     Message,
+    MessageAction,
     PostbackAction,
     QuickReply,
     QuickReplyItem,
@@ -22,12 +24,12 @@ from linebot.v3.messaging import (
 )
 from sqlalchemy.orm import Session
 
-from line.messages import MAX_QUICK_REPLY_ITEMS
-from models import OrderStatus, RoundMiss, WorkOrder
+from line.messages import MAX_QUICK_REPLY_ITEMS, text
+from models import OrderStatus, RiskCamera, RiskPoint, RoundMiss, WorkOrder
 from models.settings import get_setting
 from models.timeutil import thai_date, thai_datetime
 from reports.documents.numbers import doc_number
-from services.notices import LetterIssued, OrderSent, RoundMissed
+from services.notices import LetterIssued, OrderSent, OrderUndelivered, RoundMissed
 from services.riskpoints.patrols import round_label
 from texts import riskpoints as t
 
@@ -94,27 +96,50 @@ def order_notice(session: Session, notice: OrderSent) -> list[Message]:
     return order_card(notice.order)
 
 
+BUTTONS_PER_BUBBLE = 8
+MAX_BUBBLES = 12
+
+
+def _button_bubbles(title: str, actions: list[PostbackAction], alt_text: str) -> FlexMessage:
+    """Buttons that stay under the message (quick replies vanish at the next message): a bubble, or a carousel."""
+    pages = [actions[start : start + BUTTONS_PER_BUBBLE] for start in range(0, len(actions), BUTTONS_PER_BUBBLE)]
+    bubbles = [
+        FlexBubble(
+            body=FlexBox(
+                layout="vertical",
+                spacing="sm",
+                contents=[
+                    FlexText(text=title, weight="bold", wrap=True, size="sm"),
+                    *(FlexButton(action=action, style="secondary", height="sm") for action in page),
+                ],
+            )
+        )
+        for page in pages[:MAX_BUBBLES]
+    ]
+    contents = bubbles[0] if len(bubbles) == 1 else FlexCarousel(contents=bubbles)
+    return FlexMessage(alt_text=alt_text[:400], contents=contents)
+
+
 def round_misses(session: Session, notice: RoundMissed) -> list[Message]:
     """The end-of-round message to a patrol unit: its unvisited points, with a reason button for each."""
     label = round_label(session, notice.round_no)
     misses = notice.misses
     lines = "\n".join(f"• {m.point.code} {m.point.name}" for m in misses)
     body = t.ROUND_MISSED.format(round=label, day=thai_date(notice.day, short=True), count=len(misses), points=lines)
-    items = [
-        QuickReplyItem(action=postback(t.MISS_REASON_FOR.format(code=m.point.code), action=MISS_ACTION, id=m.id))
-        for m in misses[:MAX_QUICK_REPLY_ITEMS]
+    if not misses:
+        return [TextMessage(text=body)]
+    actions = [
+        postback(t.MISS_REASON_FOR.format(code=m.point.code), action=MISS_ACTION, id=m.id)
+        for m in misses[: BUTTONS_PER_BUBBLE * MAX_BUBBLES]
     ]
-    return [TextMessage(text=body, quick_reply=QuickReply(items=items) if items else None)]
+    return [TextMessage(text=body), _button_bubbles(t.MISS_BUTTONS_TITLE, actions, t.MISS_BUTTONS_TITLE)]
 
 
 def miss_reasons(miss: RoundMiss, round_name: str) -> list[Message]:
-    """The reason buttons for one missed round of one point."""
-    items = [
-        QuickReplyItem(action=postback(label, action=MISS_ACTION, id=miss.id, reason=code))
-        for code, label in t.MISS_REASONS.items()
-    ]
+    """The reason buttons for one missed round of one point (kept under the question)."""
+    actions = [postback(label, action=MISS_ACTION, id=miss.id, reason=code) for code, label in t.MISS_REASONS.items()]
     body = t.ASK_MISS_REASON.format(code=miss.point.code, name=miss.point.name, round=round_name)
-    return [TextMessage(text=body, quick_reply=QuickReply(items=items))]
+    return [_button_bubbles(body, actions, body)]
 
 
 def secretariat_letter(session: Session, notice: LetterIssued) -> list[Message]:
@@ -138,3 +163,69 @@ def secretariat_letter(session: Session, notice: LetterIssued) -> list[Message]:
 def office_name(session: Session) -> str:
     """The office's name for letters and reports."""
     return str(get_setting(session, "riskpoints.office_name"))
+
+
+def order_undelivered(session: Session, notice: OrderUndelivered) -> list[Message]:
+    """Tell the secretariat a new work order could not reach its department, which has no LINE group."""
+    order = notice.order
+    defect, point = order.defect, order.defect.point
+    body = t.ORDER_UNDELIVERED.format(
+        ref=order.ref,
+        unit=order.unit.name if order.unit else t.NO_UNIT_NAME,
+        kind=t.CONDITIONS.get(defect.kind, defect.kind),
+        code=point.code,
+        name=point.name,
+        opened=thai_datetime(defect.opened_at),
+    )
+    return [TextMessage(text=body)]
+
+
+MAX_BUBBLES = 12
+
+
+def _cancel_quick_reply() -> QuickReply:
+    return QuickReply(items=[QuickReplyItem(action=MessageAction(label=t.CANCEL, text=t.CANCEL))])
+
+
+def choice_carousel(cards: list[tuple[str, list[str], str, str]], alt_text: str) -> FlexMessage:
+    """A carousel with one bubble per choice: (title, detail lines, button label, text the button sends)."""
+    bubbles = [
+        FlexBubble(
+            size="kilo",
+            body=FlexBox(
+                layout="vertical",
+                spacing="sm",
+                contents=[
+                    FlexText(text=title, weight="bold", size="lg", wrap=True),
+                    *(FlexText(text=line, size="sm", wrap=True, color="#555555") for line in lines if line),
+                ],
+            ),
+            footer=FlexBox(
+                layout="vertical",
+                contents=[
+                    FlexButton(action=MessageAction(label=label, text=sent), style="primary", height="sm"),
+                ],
+            ),
+        )
+        for title, lines, label, sent in cards[:MAX_BUBBLES]
+    ]
+    contents = bubbles[0] if len(bubbles) == 1 else FlexCarousel(contents=bubbles)
+    return FlexMessage(alt_text=alt_text[:400], contents=contents, quick_reply=_cancel_quick_reply())
+
+
+def point_pick(points: list[tuple[RiskPoint, str | None, str]], alt_text: str) -> FlexMessage:
+    """The points in range to pick from: code, full name, distance from the officer, today's last check."""
+    cards = [
+        (point.code, [point.name, distance, checked], t.PICK_THIS, point.code) for point, distance, checked in points
+    ]
+    return choice_carousel(cards, alt_text)
+
+
+def camera_question(point: RiskPoint, cameras: list[RiskCamera], body: str, extra: list[str] = ()) -> list[Message]:
+    """Which camera: quick replies of their codes when they fit, else a carousel naming each camera in full."""
+    codes = [camera.code for camera in cameras]
+    if all(len(code) <= 20 for code in codes) and len(codes) + len(extra) <= MAX_QUICK_REPLY_ITEMS:
+        return [text(body, [*codes, *extra])]
+    alt = t.PICK_CAMERA_ALT.format(code=point.code, count=len(cameras), cameras=", ".join(codes))
+    cards = [(camera.code, [camera.owner_agency], t.PICK_CAMERA_THIS, camera.code) for camera in cameras]
+    return [text(body), choice_carousel(cards, alt)]

@@ -34,8 +34,10 @@ from models.riskpoints import (
     RiskPhoto,
     RiskPoint,
     RiskUnit,
+    RosterStatus,
     RoundMiss,
     UnitKind,
+    UnitMembership,
     WorkOrder,
 )
 from models.scheduling import JobRun, JobSend, QuotaSnapshot, ReportVersion, RunStatus
@@ -91,7 +93,9 @@ __all__ = [
     "RiskPhoto",
     "RiskPoint",
     "RiskUnit",
+    "RosterStatus",
     "RoundMiss",
     "UnitKind",
+    "UnitMembership",
     "WorkOrder",
 ]

@@ -57,6 +57,11 @@ class Member(Base):
     # PDPA (bot/personal_data/): when the person's identity and content were erased or anonymised; the
     # row stays with its status, occupation, district and dates so that the KPI counts do not change.
     erased_at: Mapped[datetime | None]
+    # The rich menu this user should see (services/roles.py decides) and the one last linked in LINE;
+    # the worker links the wanted one whenever they differ (runtime/rich_menus.py).
+    menu_wanted: Mapped[str | None] = mapped_column(String(20))
+    menu_linked: Mapped[str | None] = mapped_column(String(20))
+    menu_tried_at: Mapped[datetime | None]
 
 
 class Chat(Base):

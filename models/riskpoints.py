@@ -35,6 +35,34 @@ class RiskUnit(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class RosterStatus(enum.StrEnum):
+    """Where a person stands on a unit's roster."""
+
+    INVITED = "invited"  # the invitation was sent in LINE and not yet answered
+    ACTIVE = "active"  # accepted: acts for the unit in LINE
+    DECLINED = "declined"
+    REMOVED = "removed"
+
+
+class UnitMembership(Base):
+    """A LINE user on a unit's roster: invited from the admin web, accepted in LINE."""
+
+    __tablename__ = "rp_unit_members"
+    __table_args__ = (UniqueConstraint("unit_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("rp_units.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    status: Mapped[RosterStatus] = mapped_column(enum_column(RosterStatus, 12), default=RosterStatus.INVITED)
+    invited_at: Mapped[datetime] = mapped_column(default=utcnow)
+    invited_by: Mapped[str | None] = mapped_column(String(80))
+    answered_at: Mapped[datetime | None]
+    removed_at: Mapped[datetime | None]
+    removed_by: Mapped[str | None] = mapped_column(String(80))
+
+    unit: Mapped[RiskUnit] = relationship()
+
+
 class RiskPoint(Base):
     """A crime risk point of a district, patrolled every round."""
 

@@ -85,6 +85,8 @@ DEFAULTS: dict[str, Any] = {
     "retention.media_days": 180,
     "retention.closed_report_days": 730,
     "retention.departed_member_days": 365,
+    # The rich menus in LINE (bot/richmenu.py deploy): their ids by menu name; not edited by hand.
+    "richmenu.deployed": {},
 }
 
 

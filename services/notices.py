@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from models import CoordinationLetter, NewsReport, RoundMiss, WorkOrder
+from models import CoordinationLetter, Member, NewsReport, RoundMiss, UnitMembership, WorkOrder
 from models.workgroup import Forward, ForwardRecipient
 
 
@@ -81,3 +81,30 @@ class StatusUpdated(Notice):
     def topic(self) -> str:
         """The status told."""
         return self.key
+
+
+@dataclass(frozen=True)
+class RosterInvited(Notice):
+    """An invitation onto a unit's roster, for the invited person, with accept and decline buttons."""
+
+    membership: UnitMembership
+
+
+@dataclass(frozen=True)
+class MemberDecided(Notice):
+    """The secretariat's decision on a member's registration (approved, rejected, suspended), told to them."""
+
+    member: Member
+    status: str
+
+    @property
+    def topic(self) -> str:
+        """The decision told."""
+        return self.status
+
+
+@dataclass(frozen=True)
+class OrderUndelivered(Notice):
+    """A new work order that could not reach its department (no LINE group), told to the secretariat."""
+
+    order: WorkOrder

@@ -34,6 +34,7 @@ from bot.emulator.records import Delivery, User
 from tests.conftest import SECRET, TOKEN, _empty_tables, bot_config
 
 BANGKOK = (13.7563, 100.5018)
+SAMPLE_PHOTO = b"\xff\xd8\xff\xe0 a photo taken with the camera button"
 
 
 def pytest_configure(config):
@@ -71,6 +72,28 @@ def close_bot_app(application) -> None:
     services = application.extensions["fieldline"]
     services.messenger.api.api_client.rest_client.pool_manager.clear()
     services.close()
+
+
+def actions_in(messages: list[dict]) -> list[dict]:
+    """Every tappable action in messages (quick replies, Flex and template buttons), the first of each label."""
+    found: dict[str, dict] = {}
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            action = node.get("action")
+            if isinstance(action, dict) and action.get("label"):
+                found.setdefault(action["label"], action)
+            for item in node.get("actions") or []:
+                if isinstance(item, dict) and item.get("label"):
+                    found.setdefault(item["label"], item)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(messages)
+    return list(found.values())
 
 
 class Replies(list):
@@ -240,6 +263,8 @@ class Person:
             return self.taps(action.get("data", ""), display_text=action.get("displayText"), process=process)
         if kind == "location":
             return self.shares_location(process=process)
+        if kind in ("camera", "cameraRoll"):  # LINE opens the camera or the photo library: a photo is sent
+            return self.sends_image(SAMPLE_PHOTO, process=process)
         if kind == "datetimepicker":
             mode = action.get("mode", "datetime")
             value = {"date": "2026-11-22", "time": "09:00", "datetime": "2026-11-22T09:00"}[mode]
@@ -329,24 +354,7 @@ class Line:
         deliveries = self.platform.deliveries_to(chat_id)
         if not deliveries:
             raise AssertionError("the bot has said nothing in this chat yet")
-        found: dict[str, dict] = {}
-
-        def walk(node: Any) -> None:
-            if isinstance(node, dict):
-                action = node.get("action")
-                if isinstance(action, dict) and action.get("label"):
-                    found.setdefault(action["label"], action)
-                for key in ("actions",):
-                    for item in node.get(key) or []:
-                        if isinstance(item, dict) and item.get("label"):
-                            found.setdefault(item["label"], item)
-                for value in node.values():
-                    walk(value)
-            elif isinstance(node, list):
-                for value in node:
-                    walk(value)
-
-        walk(deliveries[-1].messages)
+        found = {action["label"]: action for action in actions_in(deliveries[-1].messages)}
         if label not in found:
             raise AssertionError(f"no button {label!r} in the bot's last message; there are {sorted(found)}")
         return found[label]

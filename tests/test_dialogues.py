@@ -6,28 +6,45 @@ import uuid
 
 from sqlalchemy import select
 
-from models import InboxEvent, InboxStatus, OutboxStatus, OutgoingMessage
+from handlers.basics import help_text
+from models import InboxEvent, InboxStatus, Member, OutboxStatus, OutgoingMessage
+from services.roles import Menu
 from texts import common as t
 
 
 def test_help_reads_like_a_chat(line):
     alice = line.user("อาสา สมชาย")
     replies = alice.says("ช่วยเหลือ")
-    assert replies.texts == [t.HELP]
+    assert replies.texts == [help_text(Menu.NEWCOMER)]
     assert replies.methods == ["reply"]
-    assert replies.quick_replies == [t.QUICK_REPORT, t.QUICK_CHECKIN]
+    assert replies.quick_replies == ["ลงทะเบียน", "แจ้งข่าว", "สรุปของฉัน"]
     assert line.transcript(alice) == "\n".join(
         [
             "อาสา สมชาย: ช่วยเหลือ",
-            "FieldLine: สิ่งที่ทำได้ใน FieldLine",
-            "    • แจ้งข่าว — ส่งข่าวสารหรือเบาะแสให้ฝ่ายเลขานุการ",
-            "    • เช็คอิน — เจ้าหน้าที่สายตรวจบันทึกการตรวจจุดเสี่ยง",
-            "    • ตรวจกล้อง — บันทึกผลตรวจกล้อง CCTV ประจำวัน",
-            "    • สรุปของฉัน — ดูสรุปการรายงานของท่าน",
+            "FieldLine: สิ่งที่ทำได้ใน FieldLine (กดปุ่มในเมนูด้านล่างได้เลย)",
+            "    • ลงทะเบียน — สมัครเป็นสมาชิกเครือข่ายข่าว",
+            "    • แจ้งข่าว — ส่งข่าวสารหรือเบาะแสให้ฝ่ายเลขานุการ ได้ตลอด 24 ชั่วโมง",
+            "    • สรุปของฉัน — ดูสรุปงานและข่าวที่ท่านแจ้ง พร้อมสถานะ",
             "    • ยกเลิก — ยกเลิกขั้นตอนที่ทำค้างอยู่",
-            "    [แจ้งข่าว] [เช็คอิน]",
+            "    [ลงทะเบียน] [แจ้งข่าว] [สรุปของฉัน]",
         ]
     )
+
+
+def test_help_follows_the_role(line):
+    from models import RosterStatus, UnitKind, UnitMembership
+    from services.riskpoints.units import create_unit
+
+    officer = line.user("ส.ต.ต. สมชาย")
+    officer.follow()
+    with line.services.sessions.begin() as session:
+        unit = create_unit(session, code="patrol-1", name="สายตรวจ 1", kind=UnitKind.PATROL)
+        member = session.scalar(select(Member).where(Member.line_user_id == officer.user_id))
+        session.add(UnitMembership(unit_id=unit.id, member_id=member.id, status=RosterStatus.ACTIVE))
+    replies = officer.says("ช่วยเหลือ")
+    assert replies.texts == [help_text(Menu.PATROL)]
+    assert "• เช็คอิน" in replies.texts[0] and "• ประชุม" not in replies.texts[0]
+    assert replies.quick_replies[:2] == ["เช็คอิน", "ตรวจกล้อง"]
 
 
 def test_follow_is_greeted_by_reply_with_the_profile_name(line):
@@ -61,7 +78,7 @@ def test_a_late_reply_falls_back_to_one_push(line):
 
     assert [(d.chat_id, d.method) for d in delivered] == [(alice.user_id, "push")]
     assert uuid.UUID(delivered[0].retry_key)
-    assert delivered[0].texts == [t.HELP]
+    assert delivered[0].texts == [help_text(Menu.NEWCOMER)]
     refused = [c for c in line.platform.calls if c.operation_id == "replyMessage"]
     assert [(c.status, c.outcome, c.message) for c in refused] == [(400, "refused", "Invalid reply token")]
     assert line.process() == []  # running the worker again sends nothing more

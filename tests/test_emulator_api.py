@@ -202,14 +202,14 @@ def test_room_member_profile(line):
 
 def test_rich_menu_deploy_through_the_sdk(line):
     messenger = line.services.messenger
-    first = richmenu.deploy(messenger)
-    second = richmenu.deploy(messenger)  # deploying again replaces the older copy
-    assert [m.rich_menu_id for m in messenger.api.get_rich_menu_list().richmenus] == [second]
-    assert messenger.api.get_default_rich_menu_id().rich_menu_id == second
-    assert first not in line.platform.rich_menus
+    first = richmenu.deploy(messenger, line.services.sessions)
+    second = richmenu.deploy(messenger, line.services.sessions)  # deploying again replaces the older copies
+    assert sorted(m.rich_menu_id for m in messenger.api.get_rich_menu_list().richmenus) == sorted(second.values())
+    assert messenger.api.get_default_rich_menu_id().rich_menu_id == second["newcomer"]
+    assert not set(first.values()) & set(line.platform.rich_menus)
     menu = line.platform.default_rich_menu()
     assert menu.image[:2] == b"\xff\xd8" and menu.body["chatBarText"] == richmenu.CHAT_BAR_TEXT
-    messenger.api.delete_rich_menu(second)
+    messenger.api.delete_rich_menu(second["newcomer"])
     assert line.platform.default_rich_menu() is None
     assert line.failures == []
 

@@ -148,12 +148,15 @@ def test_the_mounted_ui_pages_and_endpoints(demo):
     for person in personas.PERSONAS:
         assert person.role in home and person.name in home
     assert "อาสาสมัครเครือข่ายข่าว" in home and "เจ้าหน้าที่สายตรวจ" in home and "ฝ่ายเลขานุการ" in home
+    assert "เจ้าหน้าที่ฝ่ายโยธา" in home and "กลุ่ม ฝ่ายโยธา เขตพระนคร" in home and "กลุ่ม สายตรวจเขตพระนคร" in home
     assert client.get("/emulator/chat/volunteer/bot").status_code == 200
     assert client.get("/emulator/chat/volunteer/patrol").status_code == 404  # not the volunteer's group
     refused = client.post("/emulator/ui/act", json={"persona": "volunteer", "chat": "bot", "kind": "text", "text": "x"})
     assert refused.status_code == 403  # no X-Emulator header: a cross-site form cannot post
     state = client.get("/emulator/ui/state?persona=secretariat&chat=news").get_json()
-    assert state["bot_in_chat"] is False and state["entries"] == []
+    assert state["bot_in_chat"] is True and state["entries"] == []  # the demo's bot joined its groups earlier
+    assert client.get("/emulator/ui/state?persona=patrol&chat=bot").get_json()["friend"] is True
+    assert client.get("/emulator/ui/state?persona=volunteer&chat=bot").get_json()["friend"] is False
 
 
 def wait_for(condition, timeout: float = 10.0):
@@ -173,7 +176,7 @@ def test_a_newcomer_chats_with_the_bot_in_the_browser(demo):
 
     url, application = demo
     platform = application.extensions["line_emulator"]
-    richmenu.deploy(application.extensions["fieldline"].messenger)
+    richmenu.deploy(application.extensions["fieldline"].messenger, application.extensions["fieldline"].sessions)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         try:
@@ -203,7 +206,7 @@ def test_a_newcomer_chats_with_the_bot_in_the_browser(demo):
             expect(page.locator(".richmenu img")).to_be_visible()
             page.screenshot(path=str(SCREENSHOT))
 
-            page.locator(".quick", has_text="ไม่แน่ใจ").click()
+            page.locator(".row-msg.bot button", has_text="ไม่แน่ใจ").last.click()  # categories are Flex buttons
             expect(page.locator(".row-msg.bot").last).to_contain_text("ขั้นที่ 2/4", timeout=10_000)
             page.locator("#location-open").click()
             page.locator("#location-form button[type=submit]").click()
@@ -233,13 +236,18 @@ def test_a_newcomer_chats_with_the_bot_in_the_browser(demo):
             wait_for(lambda: [e for e in platform.timeline if e.event and e.event["type"] == "postback"])
             page.screenshot(path=str(SCREENSHOT.with_name("fieldline-emulator-cards.png")))
 
-            page.goto(url + "/emulator/chat/patrol/bot")
-            page.locator("#follow").click()
-            expect(page.locator(".row-msg.bot").first).to_contain_text("ยินดีต้อนรับ", timeout=10_000)
+            page.locator("#follow").click()  # the volunteer is new: adding the bot as a friend greets them
+            expect(page.locator(".row-msg.bot", has_text="ยินดีต้อนรับ")).to_have_count(1, timeout=10_000)
             expect(page.locator("#unfollow")).to_be_visible()
 
-            page.goto(url + "/emulator/chat/secretariat/news")
-            expect(page.locator("#banner")).to_contain_text("บอทยังไม่อยู่ในกลุ่มนี้")
+            page.goto(url + "/emulator/chat/patrol/bot")  # the patrol officer is a friend already
+            expect(page.locator("#unfollow")).to_be_visible()
+            expect(page.locator("#banner")).to_be_hidden()
+
+            page.goto(url + "/emulator/chat/secretariat/news")  # the bot is in the demo groups already
+            expect(page.locator("#text")).to_be_enabled()
+            page.locator("#remove").click()
+            expect(page.locator("#banner")).to_contain_text("บอทยังไม่อยู่ในกลุ่มนี้", timeout=10_000)
             page.locator("#invite").click()
             expect(page.locator(".system").last).to_contain_text("FieldLine เข้าร่วมกลุ่มแล้ว", timeout=10_000)
             expect(page.locator("#text")).to_be_enabled()

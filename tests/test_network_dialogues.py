@@ -52,7 +52,8 @@ def registered_group(line, name, members, *, occupation="civil_defence"):
         code = create_group_code(session, name=name, purpose="network", occupation=occupation, by="secretariat")
         typed = f"ลงทะเบียนกลุ่ม {code.code}"
     replies = members[0].in_group(group).says(typed)
-    assert replies.texts == [t.GROUP_REGISTERED.format(name=name, purpose="กลุ่มเครือข่ายข่าว")]
+    registered = t.GROUP_REGISTERED.format(name=name, purpose="กลุ่มเครือข่ายข่าว", does=t.GROUP_DOES["network"])
+    assert replies.texts == [registered]
     return group
 
 
@@ -70,7 +71,7 @@ def test_registration_with_a_bad_phone_cancel_and_resume(line):
     alice = line.user("สมชาย")
     greeting = alice.follow()
     assert greeting.methods == ["reply"]
-    assert greeting.texts[-1] == t.START_REGISTRATION
+    assert greeting.texts[-1] == t.START_REGISTRATION and greeting.quick_replies == [t.CANCEL]
     assert alice.says("สมชาย ใจดี").texts == [t.ASK_PHONE.format(name="สมชาย ใจดี")]
     assert alice.says("12345").texts == [t.BAD_PHONE]
     assert alice.says("ลงทะเบียน").texts == [t.RESUME, t.ASK_PHONE.format(name="สมชาย ใจดี")]
@@ -83,11 +84,13 @@ def test_registration_with_a_bad_phone_cancel_and_resume(line):
     alice.says("ลงทะเบียน")
     alice.says("สมชาย ใจดี")
     occupation = alice.says("+66 81 234 5678")
-    assert occupation.texts == [t.ASK_OCCUPATION]
-    assert "จิตอาสา" in occupation.quick_replies and len(occupation.quick_replies) == 8
+    assert occupation.texts == [t.ASK_OCCUPATION] and occupation[-1]["type"] == "flex"
+    assert occupation.quick_replies == [t.CANCEL]  # the occupations are Flex buttons, named in full
     assert alice.chooses("จิตอาสา").texts == [t.ASK_DISTRICT]
     unclear = alice.says("บาง")
-    assert unclear.texts == [t.BAD_DISTRICT] and "บางเขน" in unclear.quick_replies
+    assert unclear.texts == [t.DISTRICT_SUGGESTIONS.format(typed="บาง")]
+    assert unclear.quick_replies[-2:] == [t.OTHER_ZONE, t.CANCEL]
+    assert all(name.startswith("บาง") for name in unclear.quick_replies[:-2])
     consent = alice.says("คลองเตย")
     assert consent.quick_replies == ["ยินยอม", "ไม่ยินยอม"]
     assert alice.chooses("ยินยอม").texts == [t.REGISTERED_PENDING]
@@ -168,7 +171,8 @@ def test_one_to_one_report_with_reference_number_and_additions(line):
     alice.follow()
     register(alice)
     start = alice.says("แจ้งข่าว")
-    assert start.texts == [t.ASK_CATEGORY] and "ไม่แน่ใจ" in start.quick_replies
+    assert [m["type"] for m in start] == ["flex"] and start[0]["altText"] == t.ASK_CATEGORY
+    assert "แรงงานต่างด้าวผิดกฎหมาย" in str(start) and "ไม่แน่ใจ" in str(start)  # in full: no cut labels
     assert alice.chooses("ผู้หลบหนีเข้าเมือง").texts == [t.ASK_WHAT]
     where = alice.says("พบชาวต่างชาติไม่มีหนังสือเดินทาง พักในห้องเช่า 5 คน")
     assert where.texts == [t.ASK_WHERE] and where.quick_replies == [t.SEND_LOCATION, t.SKIP]
@@ -178,7 +182,7 @@ def test_one_to_one_report_with_reference_number_and_additions(line):
     assert "เรื่อง: ผู้หลบหนีเข้าเมือง" in confirm.texts[0] and "รูป/ไฟล์: 1 รายการ" in confirm.texts[0]
     sent = alice.chooses(t.CONFIRM_YES)
     report = one(line, select(NewsReport))
-    assert report.ref_no and sent.texts == [t.REPORT_SENT.format(ref=report.ref_no)]
+    assert report.ref_no and sent.texts == [t.REPORT_SENT.format(ref=report.ref_no, add=t.ADD_MORE)]
     year = int(report.ref_no.split("-")[1])
     assert year == to_be(line.clock.now().year) and report.ref_no.endswith("-000001")
     assert report.status == ReportStatus.NEW and report.category_set_by == "reporter"

@@ -52,7 +52,9 @@ def test_order_without_a_conversation(services):
         assert said(registry, session, event(message_text="#ข่าว มีคนแปลกหน้า")) == ["free"]
         assert said(registry, session, event(message_text="อะไรนะ")) == ["help"]
         assert said(registry, session, event("postback", data="action=approve&id=3")) == ["postback"]
-        assert said(registry, session, event("postback", data="action=unknown")) == []
+        assert said(registry, session, event("postback", data="action=unknown")) == ["help"]  # an old button: answered
+        in_group = {"type": "group", "groupId": "C" + "1" * 32, "userId": USER}
+        assert said(registry, session, event("postback", data="action=unknown", source=in_group)) == []
         assert said(registry, session, event("follow")) == ["hello"]
         assert said(registry, session, event("beacon")) == []
 

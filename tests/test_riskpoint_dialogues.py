@@ -33,6 +33,7 @@ from services.riskpoints.patrols import close_round
 from services.riskpoints.registry import save_point
 from services.riskpoints.units import create_unit, ensure_default_units, find_unit
 from tests.line_fixtures import line  # noqa: F401 - the emulator fixture
+from tests.roster_factories import enrol
 
 BASE = (13.7291, 100.5215)  # RP-0001
 METRE = 180 / (3.141592653589793 * 6_371_000)  # degrees of latitude per metre (haversine sphere)
@@ -78,6 +79,8 @@ def world(line):  # noqa: F811 - the imported fixture
         bind(session, find_unit(session, "cleaning"), cleaning_group, "department")
         bind(session, find_unit(session, "public_works"), works_group, "department")
         bind(session, find_unit(session, "secretariat"), secretariat_group, "department")
+        enrol(session, officer.user_id, patrol)
+        enrol(session, fixer.user_id, find_unit(session, "public_works"))
         base = {"district": "บางรัก", "kind": "dark_spot", "patrol_unit": "patrol-1", "active_from": date(2026, 11, 1)}
         save_point(
             session, {**base, "code": "RP-0001", "name": "ซอยเจริญกรุง 30", "latitude": BASE[0], "longitude": BASE[1]}
@@ -176,7 +179,8 @@ def test_two_points_in_range_let_the_officer_pick(world):
     officer.says("เช็คอิน")
     replies = officer.shares_location(*north(90))
     assert "พบจุดเสี่ยง 2 จุด" in replies.texts[0]
-    assert any(label.startswith("RP-0001") for label in replies.quick_replies)
+    assert replies[-1]["type"] == "flex" and replies.quick_replies == ["ยกเลิก"]
+    assert "RP-0001" in replies[-1]["altText"] and "RP-0002" in replies[-1]["altText"]
     officer.says("RP-0002")
     replies = officer.chooses("ไม่มีรูป")
     assert "บันทึกการตรวจ RP-0002" in replies.texts[0]
@@ -340,8 +344,10 @@ def test_missed_round_is_listed_in_the_unit_group_and_a_reason_recorded(world):
     message = emu.deliveries(world["patrol"])[-1].messages[0]
     assert "RP-0002" in message["text"] and "RP-0001" not in message["text"]
     in_group = officer.in_group(world["patrol"])
+    buttons = emu.deliveries(world["patrol"])[-1].messages[1]
+    assert buttons["type"] == "flex" and "เหตุผล RP-0003" in str(buttons)  # buttons that stay, not quick replies
     replies = in_group.chooses("เหตุผล RP-0002")
-    assert "น้ำท่วม" in replies.quick_replies
+    assert replies[0]["type"] == "flex" and "น้ำท่วม" in str(replies[0])
     replies = in_group.chooses("น้ำท่วม")
     assert "บันทึกเหตุผล RP-0002: น้ำท่วม" in replies.texts[0]
     reasons = {m.point_id: m.reason for m in rows(emu, RoundMiss)}

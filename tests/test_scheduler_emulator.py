@@ -16,6 +16,7 @@ from models.timeutil import utcnow
 from scheduler.runner import Runner
 from services.riskpoints.units import create_unit
 from tests.line_fixtures import line  # noqa: F401 - the emulator fixture
+from tests.roster_factories import enrol
 from tests.test_scheduler_support import bkk
 
 
@@ -52,6 +53,7 @@ def test_a_department_submits_by_line_and_the_secretariat_gets_the_day7_and_quar
         with emu.services.sessions.begin() as session:
             unit = create_unit(session, code="works-bangrak", name="ฝ่ายโยธา เขตบางรัก", kind=UnitKind.DEPARTMENT)
             bind(session, unit, works, "department")
+            enrol(session, head.user_id, unit)
             office = create_unit(session, code="secretariat", name="ฝ่ายเลขานุการ", kind=UnitKind.SECRETARIAT)
             bind(session, office, secretariat, "department")
             set_setting(session, "scheduler.recipients.supervisors", [director.user_id], by="test")
@@ -107,3 +109,28 @@ def test_a_department_submits_by_line_and_the_secretariat_gets_the_day7_and_quar
         reminders = session.execute(select(JobRun.key, JobRun.sent).where(JobRun.job == "monthly-reminder")).all()
     assert sorted(reminders) == [("monthly-reminder:2569-10:day5", 0), ("monthly-reminder:2569-10:day7", 0)]
     print(works_log, office_log, director_log, sep="\n\n")
+
+
+def test_a_clock_that_catches_up_after_the_deadline_does_not_invite_or_remind(line):  # noqa: F811
+    emu = line
+    # A new install started on 4 December 2569 at 22:00: November's report closed at 17:00 that day (the 7th is
+    # the substitute holiday for Father's Day, so the deadline moves back to Friday), three days after day 1.
+    with clock(emu, bkk(2026, 12, 4, 22, 0)) as at:
+        head = emu.user("นายช่าง วิชัย")
+        head.follow()
+        works = emu.group("ฝ่ายโยธา เขตบางรัก", [head])
+        with emu.services.sessions.begin() as session:
+            unit = create_unit(session, code="works-bangrak", name="ฝ่ายโยธา เขตบางรัก", kind=UnitKind.DEPARTMENT)
+            bind(session, unit, works, "department")
+        runner = Runner(emu.services.sessions, emu.services.messenger, base_url="https://fieldline.example")
+        at(bkk(2026, 12, 4, 22, 0, 5))
+        runner.run_due()
+    works_log = emu.transcript(works)
+    assert "พฤศจิกายน 2569" not in works_log  # no invitation to a deadline already past
+    with emu.services.sessions() as session:
+        runs = dict(
+            session.execute(
+                select(JobRun.key, JobRun.sent).where(JobRun.job.in_(("monthly-open", "monthly-reminder")))
+            ).all()
+        )
+    assert runs == {"monthly-open:2569-11": 0}  # recorded (never repeated later), with nothing sent

@@ -28,7 +28,9 @@ def registered_group(line, name, members, purpose):
         code = create_group_code(session, name=name, purpose=purpose, by="secretariat")
         typed = f"ลงทะเบียนกลุ่ม {code.code}"
     replies = members[0].in_group(group).says(typed)
-    assert replies.texts == [nt.GROUP_REGISTERED.format(name=name, purpose=nt.GROUP_PURPOSES[purpose])]
+    assert replies.texts == [
+        nt.GROUP_REGISTERED.format(name=name, purpose=nt.GROUP_PURPOSES[purpose], does=nt.GROUP_DOES[purpose])
+    ]
     return group
 
 

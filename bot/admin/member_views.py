@@ -33,6 +33,7 @@ from bot.request_session import db
 from models import Member, MemberStatus, NewsReport
 from models.districts import DISTRICTS
 from models.timeutil import fiscal_year, to_bangkok, utcnow
+from runtime.delivery import notifier
 from services.audit import Action
 from services.network.errors import NetworkError
 from services.network.members import decide_member, decisions_for, update_member
@@ -150,7 +151,7 @@ def member_decide(member_id: int):
     status = nt.MEMBER_DECISIONS.get(request.form.get("decision", ""))
     if status is None or MemberStatus(status) not in decisions_for(person):
         raise Refused("ทำรายการนี้กับสมาชิกในสถานะปัจจุบันไม่ได้")
-    decide_member(db(), person.id, MemberStatus(status), by=actor())
+    decide_member(db(), person.id, MemberStatus(status), by=actor(), notify=notifier(db(), "member-decision"))
     entry = audit(Action.MEMBER_DECIDE, "member", person.id, status=status)
     return Done(nt.MEMBER_DECIDED[status].format(code=person.reporter_code), entry)
 

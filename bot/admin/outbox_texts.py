@@ -43,6 +43,7 @@ PURPOSES = {
     "riskpoints:camera": "แจ้งกล้อง CCTV ชำรุด",
     "riskpoints:order": "ใบสั่งงานแก้ไขสภาพแวดล้อมถึงหน่วยงาน",
     "riskpoints:round": "แจ้งจุดที่ไม่ได้ตรวจเมื่อปิดรอบตรวจ",
+    "member-decision": "แจ้งผลการอนุมัติการลงทะเบียนถึงสมาชิก",
 }
 OTHER_PURPOSE = "ข้อความอื่นจากบอท"
 

@@ -28,7 +28,7 @@ WORKER_NICENESS = 19  # the lowest priority: the worker gets the CPU the web pro
 db_cli = AppGroup("db", help="Database schema.")
 spool_cli = AppGroup("spool", help="The local spool of webhook bodies the database missed.")
 worker_cli = AppGroup("worker", help="Event processing beside the web processes.")
-richmenu_cli = AppGroup("richmenu", help="The one-to-one chat's rich menu.")
+richmenu_cli = AppGroup("richmenu", help="The one-to-one chat's rich menus, one per role.")
 demo_cli = AppGroup("demo", help="Demo data (demo mode only).")
 
 
@@ -99,21 +99,28 @@ def worker_run(once: bool) -> None:
 
 @richmenu_cli.command("deploy")
 def richmenu_deploy() -> None:
-    """Create the rich menu with its generated image and make it the default (LINE_API_BASE_URL or LINE)."""
+    """Create every role's rich menu with its image, make the newcomer's the default, relink members."""
     from bot import richmenu  # Pillow and the SDK's models load only for this command
 
-    menu_id = richmenu.deploy(current_app.extensions["fieldline"].messenger)
-    click.echo(f"ติดตั้งริชเมนูแล้ว: {menu_id}")
+    fieldline = current_app.extensions["fieldline"]
+    deployed = richmenu.deploy(fieldline.messenger, fieldline.sessions)
+    for name, menu_id in deployed.items():
+        click.echo(f"ติดตั้งริชเมนู {name}: {menu_id}")
+    click.echo("สมาชิกจะได้รับเมนูตามบทบาทเมื่อ worker ทำงานรอบถัดไป")
 
 
 @richmenu_cli.command("image")
 @click.argument("path", type=click.Path(dir_okay=False, writable=True))
-def richmenu_image(path: str) -> None:
-    """Write the rich menu image to a file, to look at it before deploying."""
+@click.option(
+    "--menu", "menu", default="newcomer", show_default=True, help="newcomer, volunteer, patrol, clerk or secretariat"
+)
+def richmenu_image(path: str, menu: str) -> None:
+    """Write a rich menu's image to a file, to look at it before deploying."""
     from bot import richmenu
+    from services.roles import Menu
 
     with open(path, "wb") as handle:
-        handle.write(richmenu.menu_image())
+        handle.write(richmenu.menu_image(Menu(menu)))
     click.echo(path)
 
 

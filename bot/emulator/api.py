@@ -348,9 +348,7 @@ def get_bot_info(call: ApiCall) -> dict:
 @handles("showLoadingAnimation")
 def show_loading(call: ApiCall) -> Response:
     """POST /v2/bot/chat/loading/start (LINE answers 202)."""
-    response = jsonify({})
-    response.status_code = 202
-    return response
+    return _accepted()
 
 
 @handles("getMessageContent", "getMessageContentPreview")
@@ -442,6 +440,47 @@ def cancel_default_rich_menu(call: ApiCall) -> dict:
     """DELETE /v2/bot/user/all/richmenu."""
     call.platform.default_rich_menu_id = None
     return {}
+
+
+@handles("linkRichMenuIdToUser")
+def link_rich_menu(call: ApiCall) -> dict:
+    """POST /v2/bot/user/{userId}/richmenu/{richMenuId}."""
+    call.platform.link_rich_menu(call.args["userId"], call.args["richMenuId"])
+    return {}
+
+
+@handles("unlinkRichMenuIdFromUser")
+def unlink_rich_menu(call: ApiCall) -> dict:
+    """DELETE /v2/bot/user/{userId}/richmenu."""
+    call.platform.unlink_rich_menu(call.args["userId"])
+    return {}
+
+
+@handles("getRichMenuIdOfUser")
+def get_rich_menu_of_user(call: ApiCall) -> dict:
+    """GET /v2/bot/user/{userId}/richmenu: the menu linked to the user (404 when none)."""
+    return {"richMenuId": call.platform.linked_rich_menu_id(call.args["userId"])}
+
+
+@handles("linkRichMenuIdToUsers")
+def link_rich_menu_to_users(call: ApiCall) -> Response:
+    """POST /v2/bot/richmenu/bulk/link (LINE answers 202)."""
+    call.platform.link_rich_menu_to_users(call.body["userIds"], call.body["richMenuId"])
+    return _accepted()
+
+
+@handles("unlinkRichMenuIdFromUsers")
+def unlink_rich_menu_from_users(call: ApiCall) -> Response:
+    """POST /v2/bot/richmenu/bulk/unlink (LINE answers 202)."""
+    call.platform.unlink_rich_menu_from_users(call.body["userIds"])
+    return _accepted()
+
+
+def _accepted() -> Response:
+    """An empty 202 Accepted."""
+    response = jsonify({})
+    response.status_code = 202
+    return response
 
 
 def _image_size(data: bytes) -> tuple[int, int] | None:

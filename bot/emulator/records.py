@@ -20,6 +20,7 @@ class User:
     pc: bool = False  # uses LINE for PC: group events carry no userId
     language: str = "th"
     picture_url: str | None = None
+    rich_menu_id: str | None = None  # the rich menu linked to this user (else they see the default)
 
 
 @dataclass

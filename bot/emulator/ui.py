@@ -153,10 +153,10 @@ def _quick_replies(entries: list[Entry]) -> Markup:
     return render.quick_reply_buttons(messages[-1]) if messages else Markup("")
 
 
-def _rich_menu(platform: Platform) -> dict | None:
-    """The default rich menu: its image URL and its tappable areas in percent."""
-    menu = platform.default_rich_menu()
-    if menu is None or menu.image is None:
+def _rich_menu(platform: Platform, user_id: str, chat_id: str) -> dict | None:
+    """The rich menu the user sees in this chat (theirs, else the default; none in groups and rooms)."""
+    menu = platform.rich_menu_shown(user_id, chat_id)
+    if menu is None:
         return None
     size = menu.body.get("size") or {}
     width, height = size.get("width") or 1, size.get("height") or 1
@@ -192,7 +192,7 @@ def state():
     everything = platform.entries(chat_id)
     user = platform.user(user_id)
     chat_obj = platform.chats.get(chat_id)
-    menu = _rich_menu(platform)
+    menu = _rich_menu(platform, user_id, chat_id)
     return jsonify(
         {
             "entries": [_entry_json(platform, entry, user_id) for entry in everything if entry.seq > after],
@@ -299,7 +299,7 @@ def content(message_id: str):
 
 @bp.get("/ui/richmenu/<rich_menu_id>/image")
 def rich_menu_image(rich_menu_id: str):
-    """The default rich menu's image."""
+    """A rich menu's image."""
     menu = _platform().rich_menus.get(rich_menu_id)
     if menu is None or menu.image is None:
         abort(404)

@@ -156,6 +156,17 @@ class UserActions:
         self._send([built])
         return built
 
+    def bot_joined_earlier(self, chat_id: str) -> None:
+        """Put the bot in a group as if it had joined before this run: no join event (the demo's seed)."""
+        with self._lock:
+            self.chat(chat_id).bot_is_member = True
+
+    def followed_earlier(self, user_id: str) -> None:
+        """Make the user a friend as if they had followed before this run: no follow event (the demo's seed)."""
+        with self._lock:
+            user = self.user(user_id)
+            user.is_friend, user.has_blocked = True, False
+
     def bot_removed(self, chat_id: str) -> dict:
         """Someone removes the bot from a group or room: a leave event."""
         with self._lock:

@@ -116,6 +116,9 @@ def _listed(items: list[str]) -> str:
     return "\n".join(lines)
 
 
+PAST_DEADLINE = "nothing sent: the deadline has passed"
+
+
 def _deadline(month: Period, policy: Policy) -> datetime:
     """When the month's report is compiled (the deadline, moved by the holiday policy)."""
     return triggers.monthly_steps(month, policy)["monthly-compile"]
@@ -139,6 +142,8 @@ def monthly_open(ctx: JobContext, period: str) -> str:
     """Day 1: each unit's group learns what the month report needs, with its draft figures."""
     month = Period.parse_month(period)
     deadline = _deadline(month, ctx.policy)
+    if ctx.now >= deadline:
+        return PAST_DEADLINE  # caught up after the deadline: an invitation to meet it would only confuse
     with ctx.session() as session:
         units = reporting_units(session, month, drafts=True)
     by_group = defaultdict(list)
@@ -149,7 +154,7 @@ def monthly_open(ctx: JobContext, period: str) -> str:
                 needs=t.KIND_NEEDS.get(unit.kind, t.KIND_NEEDS["department"]),
                 draft=unit.draft or t.NO_DRAFT,
             )
-            by_group[unit.line_id].append(text(body))
+            by_group[unit.line_id].append(text(body, [t.SUBMIT_REPORT]))
     ctx.send.to_each(by_group)
     return f"{len(units)} units, {sum(1 for u in units if not u.line_id)} without a group"
 
@@ -160,6 +165,8 @@ def monthly_reminder(ctx: JobContext, period: str) -> str:
     month = Period.parse_month(base)
     deadline = _deadline(month, ctx.policy)
     last_day = step == f"day{ctx.policy.due_day}"
+    if ctx.now >= deadline:
+        return PAST_DEADLINE  # the overdue job speaks now; a reminder of a passed deadline would only confuse
     with ctx.session() as session:
         units = reporting_units(session, month)
         submitted = submitted_at(session, month)
@@ -167,7 +174,7 @@ def monthly_reminder(ctx: JobContext, period: str) -> str:
     template = t.REMINDER_LAST_DAY if last_day else t.REMINDER
     by_group = defaultdict(list)
     for unit in pending:
-        by_group[unit.line_id].append(text(template.format(**_month_fields(month, unit, deadline))))
+        by_group[unit.line_id].append(text(template.format(**_month_fields(month, unit, deadline)), [t.SUBMIT_REPORT]))
     ctx.send.to_each(by_group)
     return f"{len(pending)} of {len(units)} units reminded"
 

@@ -11,6 +11,8 @@ from models import Member, MemberStatus, Occupation
 from models.districts import match_district
 from models.timeutil import utcnow
 from services.network.errors import NetworkError
+from services.notices import MemberDecided, Notify
+from services.roles import refresh_menu
 
 PHONE = re.compile(r"^0\d{8,9}$")
 
@@ -29,13 +31,18 @@ def normalise_phone(typed: str) -> str | None:
     return digits
 
 
-def decide_member(session: Session, member_id: int, status: MemberStatus, *, by: str) -> Member:
-    """Approve, reject or suspend a registered member."""
+def decide_member(
+    session: Session, member_id: int, status: MemberStatus, *, by: str, notify: Notify | None = None
+) -> Member:
+    """Approve, reject or suspend a registered member; the member is told (by ``notify``) if still a friend."""
     member = session.get(Member, member_id)
     if member is None or member.registered_at is None:
         raise NetworkError("ไม่พบสมาชิกที่ลงทะเบียนนี้")
     member.status = status
     member.decided_at, member.decided_by = utcnow(), by
+    refresh_menu(session, member)
+    if notify is not None and member.is_friend and member.line_user_id:
+        notify(member.line_user_id, MemberDecided(member, status.value))
     return member
 
 

@@ -33,6 +33,11 @@ def send_status_update(session: Session, report_id: int, key: str, notify: Notif
         report.status = ReportStatus.RECEIVED
     if key == "forwarded":
         report.status = ReportStatus.FORWARDED
+    return tell_reporter(session, report, key, notify)
+
+
+def tell_reporter(session: Session, report: NewsReport, key: str, notify: Notify) -> bool:
+    """Push a report's new status to its sender if they are still a friend of the bot; False if not."""
     reporter = session.get(Member, report.reporter_id) if report.reporter_id else None
     if reporter is None or not reporter.is_friend:
         return False

@@ -31,6 +31,7 @@ from models import (
     OutboxStatus,
     OutgoingMessage,
     ReportItem,
+    RosterStatus,
 )
 from models.retention import MESSAGES_PREFIX, PAYLOAD_PREFIX, erasure_messages_marker, erasure_payload_marker
 from models.workgroup import StaffLineLink
@@ -40,6 +41,7 @@ from services.privacy.person import PSEUDONYM_PREFIX, pseudonym
 
 ERASED_ERROR = "ยกเลิกเพราะข้อมูลส่วนบุคคลของบุคคลนี้ถูกลบแล้ว (PDPA)"  # shown to staff as the reason
 # Events still to process: an erasure stops them (ignored), as it stops messages not sent yet (failed).
+ERASED_BY = "การลบข้อมูลส่วนบุคคล (PDPA)"  # who took a person off a unit's roster when they were erased
 QUEUED_EVENTS = (InboxStatus.PENDING, InboxStatus.FAILED)
 
 
@@ -243,6 +245,10 @@ def erase(session: Session, member: Member, now: datetime) -> Erasure:
             update(Invitation).where(Invitation.line_user_id == uid).values(line_user_id=alias, detail=None)
         )
         erasure.add("invitation", 1)
+    for row in held.rosters:
+        if row.status in (RosterStatus.INVITED, RosterStatus.ACTIVE):
+            row.status, row.removed_at, row.removed_by = RosterStatus.REMOVED, now, ERASED_BY
+    erasure.add("unit_rosters", len(held.rosters))
     if held.staff_link is not None:
         session.execute(delete(StaffLineLink).where(StaffLineLink.line_user_id == uid))
         erasure.add("staff_link", 1)

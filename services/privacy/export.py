@@ -240,6 +240,13 @@ def export_document(
             if held.staff_link
             else None
         ),
+        "unit_rosters": [
+            {
+                **_row(row, "status", "invited_at", "invited_by", "answered_at", "removed_at", "removed_by"),
+                "unit": row.unit.name,
+            }
+            for row in held.rosters
+        ],
         "inbox_events": [
             {
                 **_row(event, "id", "event_type", "source_type", "event_at", "received_at", "status"),

@@ -26,6 +26,7 @@ from models import (
     ReportItem,
     RiskPhoto,
     RoundMiss,
+    UnitMembership,
     WorkOrder,
 )
 from models.workgroup import ForwardRecipient, Measure, StaffLineLink
@@ -54,6 +55,7 @@ class Holdings:
     acknowledgements: list[ForwardRecipient] = field(default_factory=list)
     measures: list[Measure] = field(default_factory=list)
     staff_link: StaffLineLink | None = None
+    rosters: list[UnitMembership] = field(default_factory=list)  # the units' rosters they are or were on
     inbox_events: list[InboxEvent] = field(default_factory=list)
     outbox_messages: list[OutgoingMessage] = field(default_factory=list)
     media: list[MediaFile] = field(default_factory=list)  # report media, check photos, their defects' photos
@@ -157,6 +159,9 @@ def gather(session: Session, member: Member, *, inbox: bool = True) -> Holdings:
             )
         )
     held.staff_link = session.scalar(select(StaffLineLink).where(StaffLineLink.line_user_id == uid))
+    held.rosters = list(
+        session.scalars(select(UnitMembership).where(UnitMembership.member_id == member.id).order_by(UnitMembership.id))
+    )
     if inbox:
         held.inbox_events = inbox_events_from(session, uid)
     held.outbox_messages = outbox_messages_to(session, uid)

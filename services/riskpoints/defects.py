@@ -21,9 +21,9 @@ from models import (
 )
 from models.counters import next_number
 from models.timeutil import be_year, to_bangkok
-from services.notices import Notify, OrderSent
+from services.notices import Notify, OrderSent, OrderUndelivered
 from services.riskpoints.photos import add_photos
-from services.riskpoints.units import department_for, unit_chat
+from services.riskpoints.units import department_for, secretariat_chats, unit_chat
 
 
 def open_defect(
@@ -40,7 +40,11 @@ def open_defect(
     camera_check: CameraCheck | None = None,
     photos: list[tuple[int, datetime]] = (),
 ) -> Defect:
-    """Open a defect at a point and its work order for the responsible department (told in its group)."""
+    """Open a defect at a point and its work order for the responsible department (told in its group).
+
+    Whether the order reached the department's group: ``order_delivered(session, defect.order)``; when it did
+    not, the secretariat's groups were told instead (OrderUndelivered).
+    """
     defect = Defect(
         point_id=point.id,
         kind=kind,
@@ -73,7 +77,9 @@ def create_order(session: Session, defect: Defect, at: datetime, notify: Notify)
     session.add(OrderEvent(order_id=order.id, at=at, status=OrderStatus.NEW.value, actor=None))
     session.flush()
     session.refresh(order)
-    send_order(session, order, notify)
+    if not send_order(session, order, notify):
+        for chat in secretariat_chats(session):
+            notify(chat, OrderUndelivered(order))
     return order
 
 
@@ -84,6 +90,11 @@ def send_order(session: Session, order: WorkOrder, notify: Notify) -> bool:
         return False
     notify(chat, OrderSent(order))
     return True
+
+
+def order_delivered(session: Session, order: WorkOrder | None) -> bool:
+    """Whether a work order's department has a LINE group the bot is in, so its card reached the group."""
+    return order is not None and unit_chat(session, order.unit) is not None
 
 
 def move_order(

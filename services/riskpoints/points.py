@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from models import RiskCamera, RiskPoint
@@ -42,8 +43,13 @@ def point_by_code(session: Session, code: str) -> RiskPoint | None:
     )
 
 
-def nearby(session: Session, lat: float, lng: float, *, with_cameras: bool = False) -> list[tuple[RiskPoint, float]]:
-    """Active points sorted by distance, within a box wide enough for the largest geofence (plus a margin)."""
+def nearby(
+    session: Session, lat: float, lng: float, *, with_cameras: bool = False, units: Collection[int] | None = None
+) -> list[tuple[RiskPoint, float]]:
+    """Active points sorted by distance, within a box wide enough for the largest geofence (plus a margin).
+
+    ``units`` (patrol unit ids) keeps only the points of those units and the points of no unit.
+    """
     widest = session.scalar(select(func.max(RiskPoint.radius_m))) or 0
     reach = max(float(widest), float(get_setting(session, "riskpoints.radius_m"))) + 5000
     dlat = reach / 111_320
@@ -55,6 +61,8 @@ def nearby(session: Session, lat: float, lng: float, *, with_cameras: bool = Fal
     )
     if with_cameras:
         query = query.where(RiskPoint.cameras.any(RiskCamera.retired_on.is_(None)))
+    if units is not None:
+        query = query.where(or_(RiskPoint.patrol_unit_id.is_(None), RiskPoint.patrol_unit_id.in_(list(units))))
     found = [(p, distance_m(lat, lng, p.latitude, p.longitude)) for p in session.scalars(query)]
     return sorted(found, key=lambda pair: pair[1])
 

@@ -23,6 +23,7 @@ from models.settings import get_setting
 from models.timeutil import fiscal_year
 from models.workgroup import Agency, Forward, ForwardKind, ForwardRecipient, ForwardReport, Meeting
 from reports.network_kpi import MEETING_KINDS
+from services.network.news_reports import tell_reporter
 from services.notices import ForwardReminder, ForwardSent, Notify
 from services.workgroup.errors import WorkgroupError
 from services.workgroup.meetings import bangkok_day, get_meeting
@@ -138,6 +139,8 @@ def _create(
         session.add(ForwardReport(forward_id=forward.id, report_id=report.id))
         if report.status in (ReportStatus.NEW, ReportStatus.RECEIVED):
             report.status = ReportStatus.FORWARDED
+            if sending.deliver:  # the sender hears it, as they would from a ticket system (not when backdated)
+                tell_reporter(session, report, "forwarded", sending.notify)
     forward.summary = sending.summarise(session, forward, reports, meeting)
     for agency in agencies:
         group = agency_group(session, agency) if via_line else None

@@ -3,8 +3,8 @@
 One module per page family: points (registry list, form, retire), imports (CSV/XLSX import and its
 template), posters (QR posters and sheets), timeline (a point's history, photos, letters), board (today's
 rounds and the monitoring centre's camera checks), defects (defects and work orders), crime (crime
-statistics), compliance (the KPI), units (units, their LINE groups and month reports); common holds what
-they share.
+statistics), compliance (the KPI), units (units, their LINE groups and month reports), roster (who belongs to
+each unit, invited from here and accepted in LINE); common holds what they share.
 
 Who may do what is bot/auth.py's table: every role may look (VIEW_RISKPOINTS); admin, secretariat and
 district officers create, import, edit, retire points and record camera checks (MANAGE_RISKPOINTS), district
@@ -22,6 +22,7 @@ from bot.admin.riskpoints import (  # noqa: F401 - the page modules add their ro
     imports,
     points,
     posters,
+    roster,
     timeline,
     units,
 )

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from bot.admin.actions import Done, audit, audited
 from bot.admin.blueprint import bp
 from bot.admin.riskpoints.common import may_edit, rp_label, today_bangkok
+from bot.admin.riskpoints.defects import undelivered_orders
 from bot.auth import Permission, can, district_clause, may_act_in, require_permission
 from bot.request_session import db
 from models import CameraCheck, CameraStatus, Defect, DefectStatus, PatrolCheck, RiskCamera, RiskPoint
@@ -56,12 +57,17 @@ def riskpoint_board():
             .group_by(Defect.point_id)
         ).all()
     )
+    undelivered: dict[int, int] = {}
+    for defect in sql.scalars(select(Defect).where(Defect.status == DefectStatus.OPEN, Defect.point_id.in_(ids))):
+        if undelivered_orders(sql, [defect]):
+            undelivered[defect.point_id] = undelivered.get(defect.point_id, 0) + 1
     return render_template(
         "admin/riskpoints/board.html",
         points=points,
         rounds=rounds,
         checked=checked,
         open_defects=open_defects,
+        undelivered=undelivered,
         today=today,
         patrol_day=patrol_day,
         round_names={n: round_label(sql, n) for n in range(1, 7)},

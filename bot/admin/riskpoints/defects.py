@@ -10,11 +10,13 @@ from bot.admin.actions import Done, audited
 from bot.admin.blueprint import bp
 from bot.auth import Permission, district_clause, require_permission
 from bot.request_session import db
-from models import Defect, DefectStatus, RiskPoint, WorkOrder
+from models import Defect, DefectStatus, OrderStatus, RiskPoint, WorkOrder
 from models.timeutil import utcnow
 from runtime.delivery import notifier
-from services.riskpoints.defects import send_order
+from services.riskpoints.defects import order_delivered, send_order
 from services.riskpoints.units import department_for
+
+FINISHED = (OrderStatus.DONE, OrderStatus.CLOSED)
 
 
 @bp.get("/riskpoints/defects")
@@ -32,7 +34,19 @@ def riskpoint_defects():
     if status in ("open", "closed"):
         query = query.where(Defect.status == DefectStatus(status))
     defects = list(sql.scalars(query.limit(500)))
-    return render_template("admin/riskpoints/defects.html", defects=defects, status=status, now=utcnow())
+    return render_template(
+        "admin/riskpoints/defects.html",
+        defects=defects,
+        status=status,
+        now=utcnow(),
+        undelivered=undelivered_orders(sql, defects),
+    )
+
+
+def undelivered_orders(sql, defects: list[Defect]) -> set[int]:
+    """The open work orders among these defects that never reached a department (it has no LINE group)."""
+    waiting = [d.order for d in defects if d.order is not None and d.order.status not in FINISHED]
+    return {order.id for order in waiting if not order_delivered(sql, order)}
 
 
 @bp.post("/riskpoints/orders/<int:order_id>/resend")

@@ -6,7 +6,7 @@ from datetime import date
 
 from flask import abort, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.admin.actions import Done, audit, perform
 from bot.admin.blueprint import bp
@@ -14,7 +14,7 @@ from bot.admin.riskpoints.common import today_bangkok
 from bot.auth import Permission, require_permission
 from bot.request_session import db
 from handlers.month_reports import submit as submit_month
-from models import Chat, MonthlySubmission, OrderStatus, RiskUnit
+from models import Chat, MonthlySubmission, OrderStatus, RiskUnit, RosterStatus, UnitMembership
 from models.districts import DISTRICTS
 from models.settings import get_setting
 from models.timeutil import THAI_MONTHS, be_year, ce_year, utcnow
@@ -93,4 +93,16 @@ def riskpoint_units():
         districts=DISTRICTS,
         mapping=get_setting(sql, "riskpoints.defect_departments"),
         order_statuses=OrderStatus,
+        members=_roster_counts(sql, RosterStatus.ACTIVE),
+        invited=_roster_counts(sql, RosterStatus.INVITED),
     )
+
+
+def _roster_counts(sql, status: RosterStatus) -> dict[int, int]:
+    """How many people of each unit's roster have this status."""
+    query = (
+        select(UnitMembership.unit_id, func.count())
+        .where(UnitMembership.status == status)
+        .group_by(UnitMembership.unit_id)
+    )
+    return {unit_id: count for unit_id, count in sql.execute(query)}
