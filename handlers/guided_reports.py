@@ -107,9 +107,7 @@ def _kept_aside(ctx: Context, flow: Conversation) -> list[Message] | None:
 def _place_label(report: NewsReport) -> str:
     if report.place:
         return report.place[:200]
-    if report.latitude is None:
-        return "-"
-    return f"{report.latitude:.5f}, {report.longitude:.5f}"
+    return "-" if report.latitude is None else t.PLACE_ON_MAP
 
 
 def kept_already(ctx: Context) -> ReportItem | None:

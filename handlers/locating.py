@@ -175,7 +175,7 @@ class Locating:
             return [messages.text(body, [f"{self.command} {target.code}"])]
         if self.with_cameras and not _has_cameras(target):
             conversation.finish(ctx, flow)
-            return [messages.text(self.too_far.format(code=target.code, name=target.name, distance="0 ม."))]
+            return [messages.text(self.too_far.format(code=target.code, name=target.name, distance=show_distance(0)))]
         return self.on_point(ctx, flow, target, loc)
 
     def take_pick(self, ctx: Context, flow: Conversation) -> list[Message]:

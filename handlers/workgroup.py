@@ -39,7 +39,7 @@ def meeting_summary(ctx: Context) -> list[Message]:
     """'ประชุม' from a linked secretariat member: the next meeting, the year's count, the reports waiting."""
     if not roles_of(ctx.session, ctx.sender).secretariat:
         return [messages.text(t.SECRETARIAT_ONLY)]
-    return [messages.text(_next_meeting_text(ctx)), messages.text(_waiting_text(ctx))]
+    return [messages.text(_next_meeting_text(ctx)), messages.text(_waiting_text(ctx), list(t.MEETING_NEXT_BUTTONS))]
 
 
 def _next_meeting_text(ctx: Context) -> str:

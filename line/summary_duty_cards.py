@@ -42,7 +42,9 @@ def _item(text: str, label: str, action: str, item_id: int, note: str | None = N
     contents = [FlexText(text=text, size="sm", wrap=True)]
     if note:
         contents.append(FlexText(text=note, size="xs", color=MUTED, wrap=True))
-    return FlexBox(layout="vertical", margin="md", contents=contents, action=postback(label, action, id=item_id))
+    tapped = postback(label, action, id=item_id)
+    tapped.display_text = t.ASK_DETAIL.format(label=label)
+    return FlexBox(layout="vertical", margin="md", contents=contents, action=tapped)
 
 
 def _list_bubble(heading: str, items: list[FlexBox], empty: str) -> FlexBubble:

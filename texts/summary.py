@@ -76,6 +76,7 @@ DEFECTS_NONE = "ไม่มีเรื่องที่ท่านแจ้�
 DEFECT_LINE = "{kind} ที่ {code} · {age} · {status}"
 NO_ORDER = "ไม่มีใบสั่งงาน"
 DEFECT_LABEL = "เรื่องชำรุด {code}"
+ASK_DETAIL = "ขอดูรายละเอียด {label}"  # what the person seems to say when they tap a line of a list
 DEFECT_DETAIL = "เรื่อง “{kind}” ที่ {code} {name}\nแจ้งเมื่อ {when} ({age})"
 DEFECT_NOTE = "รายละเอียด: {note}"
 TAP_HINT = "แตะรายการเพื่อดูรายละเอียด"

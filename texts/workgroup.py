@@ -85,3 +85,5 @@ ACTION_DUE_LINE = "• {text} ({agency}) ครบกำหนด {due}{when}"
 DUE_TODAY = " วันนี้"
 DUE_IN_DAYS = " อีก {days} วัน"
 NO_AGENCY = "ยังไม่ระบุหน่วยงาน"
+
+MEETING_NEXT_BUTTONS = ("สรุปของฉัน", "แจ้งข่าว")  # after the meeting summary: what the secretariat may do next

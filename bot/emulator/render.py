@@ -114,8 +114,10 @@ def flex(component: object) -> Markup:
         if isinstance(component.get("flex"), int):
             styles.append(f"flex:{component['flex']}")
         children = Markup("").join(flex(child) for child in component.get("contents", []))
-        return Markup('<div class="fx-box fx-{layout}" style="{style}">{children}</div>').format(
-            layout=layout, style=";".join(styles), children=children
+        action = component.get("action")
+        data = Markup(' data-action="{}"').format(json.dumps(action, ensure_ascii=False)) if action else Markup("")
+        return Markup('<div class="fx-box fx-{layout}" style="{style}"{data}>{children}</div>').format(
+            layout=layout, style=";".join(styles), data=data, children=children
         )
     if kind == "text":
         return _flex_text(component)

@@ -15,7 +15,9 @@ from services.geo import distance_m
 
 
 def show_distance(metres: float) -> str:
-    """A distance as people say it: '85 ม.' or '1.2 กม.'."""
+    """A distance as people say it: 'ไม่ถึง 10 ม.', '85 ม.' or '1.2 กม.'."""
+    if metres < 10:
+        return "ไม่ถึง 10 ม."
     return f"{metres:,.0f} ม." if metres < 1000 else f"{metres / 1000:,.1f} กม."
 
 

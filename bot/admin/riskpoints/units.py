@@ -81,9 +81,10 @@ def riskpoint_units():
             )
         )
     }
+    units = list(sql.scalars(select(RiskUnit).order_by(RiskUnit.kind, RiskUnit.name)))
     return render_template(
         "admin/riskpoints/units.html",
-        units=list(sql.scalars(select(RiskUnit).order_by(RiskUnit.kind, RiskUnit.name))),
+        units=units,
         groups=registered_groups(sql, ("patrol", "department")),
         chats={c.id: c for c in sql.scalars(select(Chat).where(Chat.registered_at.is_not(None)))},
         submissions=submissions,
@@ -92,6 +93,7 @@ def riskpoint_units():
         due=rc.due_instant(sql, previous.year, previous.month),
         districts=DISTRICTS,
         mapping=get_setting(sql, "riskpoints.defect_departments"),
+        unit_names={unit.code: unit.name for unit in units},
         order_statuses=OrderStatus,
         members=_roster_counts(sql, RosterStatus.ACTIVE),
         invited=_roster_counts(sql, RosterStatus.INVITED),
