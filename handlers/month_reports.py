@@ -7,7 +7,7 @@ Only members on a unit's roster report for it, and only for a month that has end
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from functools import partial
 
 from linebot.v3.messaging import Message
@@ -19,8 +19,8 @@ from handlers.registry import Registry
 from line import messages
 from line.month_figures import describe
 from models import Conversation, MonthlySubmission, RiskUnit, UnitKind
-from models.timeutil import THAI_MONTHS_ABBR, be_year, fiscal_year, thai_date, thai_datetime, to_bangkok
-from reports import riskpoint_compliance as rc
+from models.deadlines import month_deadline, on_time
+from models.timeutil import THAI_MONTHS_ABBR, be_year, fiscal_year, thai_datetime, thai_long_date, to_bangkok
 from reports.riskpoint_month import month_label, unit_figures
 from services.riskpoints.units import unit_for_chat
 from services.roles import roles_of
@@ -174,11 +174,11 @@ def _submit(ctx: Context, flow: Conversation, unit: RiskUnit) -> list[Message]:
         return [
             messages.text(t.REPORT_REVISED.format(month=label, unit=unit.name, first=thai_datetime(row.submitted_at)))
         ]
-    due = rc.due_instant(ctx.session, data["year"], data["month"])
-    if row.submitted_at < due:
+    deadline = month_deadline(ctx.session, data["year"], data["month"])
+    if on_time(row.submitted_at, deadline):
         timing = t.ON_TIME
     else:
-        timing = t.LATE.format(due=thai_date(to_bangkok(due).date() - timedelta(days=1)))
+        timing = t.LATE.format(due=thai_long_date(deadline), time=f"{to_bangkok(deadline):%H:%M}")
     return [messages.text(t.REPORT_SUBMITTED.format(month=label, unit=unit.name, timing=timing))]
 
 

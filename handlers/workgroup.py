@@ -46,7 +46,7 @@ def _next_meeting_text(ctx: Context) -> str:
     meeting = next_meeting(ctx.session, ctx.now)
     year = fiscal_year(to_bangkok(ctx.now).date())
     period = Period.of_fiscal_year(year)
-    held = len(counted_meetings(ctx.session, period.starts, ctx.now))
+    held = len(counted_meetings(ctx.session, period.starts, ctx.now, ctx.now))  # a meeting ahead never counts
     required = int(get_setting(ctx.session, "workgroup.min_meetings"))
     count = t.MEETINGS_SO_FAR.format(fiscal_year=year, held=held, required=required)
     if meeting is None:

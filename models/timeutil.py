@@ -85,6 +85,16 @@ def thai_date(day: date | datetime, *, short: bool = False) -> str:
     return f"{day.day} {months[day.month - 1]} {be_year(day)}"
 
 
+THAI_WEEKDAYS = ("จันทร์", "อังคาร", "พุธ", "พฤหัสบดี", "ศุกร์", "เสาร์", "อาทิตย์")
+
+
+def thai_long_date(day: date | datetime) -> str:
+    """A date with its weekday, e.g. 'วันศุกร์ที่ 4 ธันวาคม 2569' (a datetime is read in Bangkok time)."""
+    if isinstance(day, datetime):
+        day = to_bangkok(day).date()
+    return f"วัน{THAI_WEEKDAYS[day.weekday()]}ที่ {thai_date(day)}"
+
+
 def thai_datetime(moment: datetime, *, short: bool = True) -> str:
     """Format an aware datetime in Bangkok time, e.g. 22 พ.ย. 2569 14:05 น."""
     local = to_bangkok(moment)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from models import Chat, Member, MemberStatus, NewsReport, Occupation, ReportStatus
 from models.periods import Period
 from models.settings import get_setting
-from models.timeutil import thai_date, to_bangkok
+from models.timeutil import thai_date, to_bangkok, utcnow
 from models.workgroup import (
     AgencyKind,
     Committee,
@@ -30,6 +31,7 @@ from models.workgroup import (
     MeetingKind,
     MeetingStatus,
 )
+from texts import workgroup as wt
 
 COUNTED_REPORTS = (ReportStatus.NEW, ReportStatus.RECEIVED, ReportStatus.FORWARDED, ReportStatus.CLOSED)
 DIRECT_CHANNEL = "แชตส่วนตัวกับบอท (LINE 1:1)"
@@ -199,7 +201,9 @@ def level_3(session: Session, period: Period) -> LevelResult:
     qualifying = 0
     for committee in committees_in_force(session, first, last):
         seat = composition(committee, first, last)
-        qualifying += seat.qualifies
+        draft = not committee.members  # an order without members is a draft: it never makes level 3
+        qualifies = seat.qualifies and not draft
+        qualifying += qualifies
         chair = next((m for m in committee.members if m.role == CommitteeRole.CHAIR), None)
         expired = committee.valid_until is not None and committee.valid_until < last
         committees.append(
@@ -220,12 +224,15 @@ def level_3(session: Session, period: Period) -> LevelResult:
                 "bma_units": seat.bma_units,
                 "outside_agencies": seat.outside_agencies,
                 "immigration_agencies": seat.immigration_agencies,
-                "qualifies": seat.qualifies,
+                "draft": draft,
+                "qualifies": qualifies,
             }
         )
     achieved = qualifying > 0
     if achieved:
         reason = f"มีคณะทำงานตามคำสั่งที่มีผลในช่วงนี้ {qualifying} คณะ ประกอบด้วยหน่วยงานของ กทม. และหน่วยงานภายนอกที่มีอำนาจหน้าที่"
+    elif committees and all(row["draft"] for row in committees):
+        reason = wt.LEVEL_3_ONLY_DRAFTS
     elif committees:
         reason = "คณะทำงานที่มีผลในช่วงนี้ยังขาดผู้แทนหน่วยงาน กทม. หรือหน่วยงานภายนอกที่มีอำนาจหน้าที่ด้านผู้หลบหนีเข้าเมือง"
     else:
@@ -238,10 +245,17 @@ def _meeting_day(meeting: Meeting) -> date:
     return to_bangkok(meeting.starts_at).date()
 
 
-def meeting_verdict(meeting: Meeting) -> str | None:
-    """Why a meeting does not count toward level 4, or None when it counts."""
+def as_of(ends: datetime, now: datetime | None = None) -> datetime:
+    """The instant a count is made for: the end of the span or now, whichever is earlier."""
+    return min(ends, now or utcnow())
+
+
+def meeting_verdict(meeting: Meeting, now: datetime | None = None) -> str | None:
+    """Why a meeting does not count toward level 4 as of ``now`` (default: the clock), or None when it counts."""
     if meeting.status != MeetingStatus.HELD:
         return "ยังไม่ได้ประชุม" if meeting.status == MeetingStatus.PLANNED else "ยกเลิกการประชุม"
+    if meeting.starts_at > (now or utcnow()):  # held in the data, but its start is still ahead: never counted
+        return wt.VERDICT_NOT_YET_HELD
     day = _meeting_day(meeting)
     if not meeting.committee.in_force_on(day) or meeting.committee.order_date > day:
         return "คำสั่งแต่งตั้งคณะทำงานไม่มีผล ณ วันประชุม"
@@ -267,17 +281,19 @@ def meetings_between(session: Session, starts: datetime, ends: datetime) -> list
     return list(session.scalars(query))
 
 
-def counted_meetings(session: Session, starts: datetime, ends: datetime) -> list[Meeting]:
-    """The meetings between two instants that count toward level 4."""
-    return [meeting for meeting in meetings_between(session, starts, ends) if meeting_verdict(meeting) is None]
+def counted_meetings(session: Session, starts: datetime, ends: datetime, now: datetime | None = None) -> list[Meeting]:
+    """The meetings between two instants that count toward level 4 (none that starts after now)."""
+    moment = as_of(ends, now)
+    return [meeting for meeting in meetings_between(session, starts, ends) if meeting_verdict(meeting, moment) is None]
 
 
-def level_4(session: Session, period: Period) -> LevelResult:
+def level_4(session: Session, period: Period, now: datetime | None = None) -> LevelResult:
     """Level 4: at least N meetings of the working group that exchanged or considered network information."""
     required = int(get_setting(session, "workgroup.min_meetings"))
+    moment = as_of(period.ends, now)
     counted, not_counted = [], []
     for meeting in meetings_between(session, period.starts, period.ends):
-        verdict = meeting_verdict(meeting)
+        verdict = meeting_verdict(meeting, moment)
         row = {
             "meeting_id": meeting.id,
             "date": thai_date(meeting.starts_at),
@@ -374,15 +390,19 @@ MEASURE_KINDS = {"measure": "มาตรการ", "policy": "นโยบา�
 LEVELS = (level_1, level_2, level_3, level_4, level_5)
 
 
-def network_kpi(session: Session, period: Period) -> NetworkKpi:
-    """Compute every level of the network KPI for a fiscal year, a quarter, or a year to a quarter's end."""
+def network_kpi(session: Session, period: Period, now: datetime | None = None) -> NetworkKpi:
+    """Compute every level of the network KPI for a fiscal year, a quarter, or a year to a quarter's end.
+
+    Meetings count as of the period's end or ``now`` (default: the clock), whichever is earlier.
+    """
     target = int(get_setting(session, "network.kpi_target"))
-    return NetworkKpi(period, [level(session, period) for level in LEVELS], target)
+    levels = [partial(level, now=now) if level is level_4 else level for level in LEVELS]
+    return NetworkKpi(period, [level(session, period) for level in levels], target)
 
 
-def kpi_by_quarter(session: Session, fiscal_year: int) -> list[NetworkKpi]:
+def kpi_by_quarter(session: Session, fiscal_year: int, now: datetime | None = None) -> list[NetworkKpi]:
     """The KPI as reached by the end of each quarter of a fiscal year (cumulative from 1 October)."""
-    return [network_kpi(session, Period.year_to_date(fiscal_year, quarter)) for quarter in (1, 2, 3, 4)]
+    return [network_kpi(session, Period.year_to_date(fiscal_year, quarter), now) for quarter in (1, 2, 3, 4)]
 
 
 EVIDENCE_CHECKLIST = (

@@ -4,11 +4,13 @@ Pure functions of the session and a span of Bangkok days; the check tables are o
 SQL (grouped by point and day), so a district-year of checks costs one indexed range scan per table.
 What is required (days a point or camera was in service) is computed from the few registry rows.
 
-- patrols: per point and patrol day, the distinct rounds visited, capped at the point's requirement;
-- cameras: per camera and day, at least one check;
+- patrols: per point and patrol day in service, the distinct rounds visited, capped at the point's requirement;
+- cameras: per camera and day in service (the point's and the camera's), at least one check, so done and
+  required count the same days and done never exceeds required (check_within_required refuses any result where it does);
 - defects: opened in the span and fixed by its end, fixed in the span and the days they took;
 - month reports: for each month that ends in the span, each active patrol unit and department
-  submitted by the due day (``riskpoints.report_due_day``) of the next month.
+  submitted on time: strictly before the month's one deadline (models/deadlines.py: the due day of the
+  next month at the compile time, moved back over weekends and holidays), when the clock freezes the report.
 """
 
 from __future__ import annotations
@@ -17,15 +19,28 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from models import CameraCheck, Defect, MonthlySubmission, PatrolCheck, RiskCamera, RiskPoint, RiskUnit, UnitKind
+from models.deadlines import DeadlineRule, on_time
 from models.periods import Period
-from models.settings import get_setting
 from models.timeutil import BANGKOK
 
 OFFICE = "office"
+
+
+class ComplianceInvariantError(RuntimeError):
+    """A KPI part counted more done than required: done and required were counted over different days."""
+
+
+# Each part's done and required, as Compliance attribute names (reports: on time and late both count as done).
+PARTS = {
+    "patrols": (("patrols_done",), "patrols_required"),
+    "cameras": (("cameras_done",), "cameras_required"),
+    "defects": (("defects_fixed",), "defects_opened"),
+    "reports": (("reports_on_time", "reports_late"), "reports_expected"),
+}
 
 
 def _percent(done: int | float, required: int | float) -> float | None:
@@ -113,6 +128,24 @@ class Compliance:
         }
 
 
+def check_within_required(result: dict) -> dict:
+    """Refuse a result where any part of any key counts more done than required (never drop a part silently)."""
+    for key, entry in result.items():
+        for part, (done_names, required_name) in PARTS.items():
+            done, required = sum(getattr(entry, n) for n in done_names), getattr(entry, required_name)
+            if done > required:
+                raise ComplianceInvariantError(f"{key}: {part} done {done} > required {required}")
+    return result
+
+
+def _in_service(day, *spans) -> list:
+    """SQL: the day lies in every [start, retirement) given as (start column, retirement column) pairs."""
+    clauses = []
+    for start, retired in spans:
+        clauses += [start <= day, or_(retired.is_(None), day < retired)]
+    return clauses
+
+
 def _overlap_days(span: Period, start: date, stop: date | None) -> int:
     """Days of the span in [start, stop) (stop None: still in service)."""
     first = max(span.first, start)
@@ -143,7 +176,7 @@ def _compute(session: Session, span: Period, level: str, district: str | None, a
     _defects(session, span, level, district, point_district, result)
     if level != "point":
         _reports(session, span, level, district, as_of, result)
-    return dict(result)
+    return check_within_required(dict(result))
 
 
 def _patrols(session, span: Period, level, district, point_rows, result) -> None:
@@ -164,7 +197,7 @@ def _patrols(session, span: Period, level, district, point_rows, result) -> None
     key_column = {"point": RiskPoint.id, "district": RiskPoint.district}.get(level)
     columns = [key_column] if key_column is not None else []
     query = select(*columns, func.sum(capped)).select_from(per_day).join(RiskPoint, RiskPoint.id == per_day.c.point_id)
-    query = query.where(RiskPoint.active_from <= per_day.c.day)
+    query = query.where(*_in_service(per_day.c.day, (RiskPoint.active_from, RiskPoint.retired_on)))
     if district is not None:
         query = query.where(RiskPoint.district == district)
     if columns:
@@ -185,14 +218,26 @@ def _cameras(session, span: Period, level, district, point_rows, result) -> None
         days = _overlap_days(span, start, min(stops) if stops else None)
         result[_key(level, point.id, point.district)].cameras_required += days
     per_day = (
-        select(CameraCheck.camera_id, CameraCheck.point_id.label("point_id"), CameraCheck.check_day)
+        select(CameraCheck.camera_id.label("camera_id"), CameraCheck.check_day.label("day"))
         .where(CameraCheck.check_day.between(span.first, span.last))
         .distinct()
         .subquery()
     )
     key_column = {"point": RiskPoint.id, "district": RiskPoint.district}.get(level)
     columns = [key_column] if key_column is not None else []
-    query = select(*columns, func.count()).select_from(per_day).join(RiskPoint, RiskPoint.id == per_day.c.point_id)
+    query = (
+        select(*columns, func.count())
+        .select_from(per_day)
+        .join(RiskCamera, RiskCamera.id == per_day.c.camera_id)
+        .join(RiskPoint, RiskPoint.id == RiskCamera.point_id)  # the point whose days are required, as above
+        .where(
+            *_in_service(
+                per_day.c.day,
+                (RiskPoint.active_from, RiskPoint.retired_on),
+                (RiskCamera.active_from, RiskCamera.retired_on),
+            )
+        )
+    )
     if district is not None:
         query = query.where(RiskPoint.district == district)
     if columns:
@@ -223,13 +268,6 @@ def _defects(session, span: Period, level, district, point_district, result) -> 
             entry.open_at_end += 1
 
 
-def due_instant(session: Session, year: int, month: int) -> datetime:
-    """The first instant after a month report's due day (the due day of the following month, Bangkok)."""
-    due_day = int(get_setting(session, "riskpoints.report_due_day"))
-    following = date(year + month // 12, month % 12 + 1, 1)
-    return datetime.combine(following + timedelta(days=due_day), time.min, BANGKOK)
-
-
 def months_ending_in(span: Period) -> list[tuple[int, int]]:
     """The (year, month) pairs whose last day lies in the span."""
     months, cursor = [], date(span.first.year, span.first.month, 1)
@@ -243,9 +281,10 @@ def months_ending_in(span: Period) -> list[tuple[int, int]]:
 
 def _reports(session, span: Period, level, district, as_of, result) -> None:
     months = months_ending_in(span)
+    rule = DeadlineRule.load(session)
     if as_of is not None:
         cutoff = datetime.combine(as_of + timedelta(days=1), time.min, BANGKOK)
-        months = [(y, m) for y, m in months if due_instant(session, y, m) <= cutoff]
+        months = [(y, m) for y, m in months if rule.instant(y, m) <= cutoff]
     if not months:
         return
     units = select(RiskUnit.id, RiskUnit.district).where(
@@ -271,7 +310,7 @@ def _reports(session, span: Period, level, district, as_of, result) -> None:
         key = OFFICE if level == OFFICE else unit_district[unit_id]
         if key is None:
             continue
-        if submitted_at < due_instant(session, year, month):
+        if on_time(submitted_at, rule.instant(year, month)):
             result[key].reports_on_time += 1
         else:
             result[key].reports_late += 1

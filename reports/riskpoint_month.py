@@ -20,6 +20,7 @@ from models import (
     UnitKind,
     WorkOrder,
 )
+from models.deadlines import month_deadline, on_time
 from models.periods import Period
 from models.timeutil import ce_year
 from reports import riskpoint_compliance as rc
@@ -168,7 +169,7 @@ def _count_by(session: Session, key: ColumnElement, when: ColumnElement, span: P
 
 def _submissions(session: Session, year: int, month: int) -> list[dict]:
     """Each unit expected to report, with when (and whether on time) it did."""
-    due = rc.due_instant(session, year, month)
+    deadline = month_deadline(session, year, month)
     units = session.scalars(
         select(RiskUnit)
         .where(RiskUnit.is_active, RiskUnit.kind.in_((UnitKind.PATROL, UnitKind.DEPARTMENT)))
@@ -187,7 +188,7 @@ def _submissions(session: Session, year: int, month: int) -> list[dict]:
                 "code": unit.code,
                 "kind": unit.kind.value,
                 "submitted_at": sub.submitted_at.isoformat() if sub else None,
-                "on_time": bool(sub and sub.submitted_at < due),
+                "on_time": bool(sub and on_time(sub.submitted_at, deadline)),
                 "figures": sub.figures if sub else None,
                 "note": sub.note if sub else None,
             }

@@ -11,8 +11,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from models import workdays as calendar
+from models.deadlines import DeadlineRule, parse_clock
 from models.settings import DEFAULTS, Setting, get_setting
-from scheduler import calendar
 
 log = logging.getLogger(__name__)
 
@@ -20,13 +21,8 @@ DEFAULT_ROUNDS = (("รอบกลางวัน", "06:00", "18:00"), ("รอ
 
 
 def _clock(value: Any, fallback: str) -> time:
-    """'17:00' -> time(17, 0); a bad value falls back (and is logged)."""
-    try:
-        hours, minutes = str(value).strip().split(":")
-        return time(int(hours), int(minutes))
-    except (TypeError, ValueError):
-        log.warning("bad time setting %r; using %s", value, fallback)
-        return _clock(fallback, "00:00")
+    """'17:00' -> time(17, 0); a bad value falls back to the default (and is logged)."""
+    return parse_clock(value, parse_clock(fallback, time(0, 0)))
 
 
 def read(session: Session | None, key: str, fallback: Any = None) -> Any:
@@ -69,6 +65,11 @@ class Policy:
     camera_time: time = time(20, 0)
     recipients: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=True, hash=False)
 
+    @property
+    def deadline(self) -> DeadlineRule:
+        """The month report's deadline rule (models/deadlines.py) these settings make."""
+        return DeadlineRule(self.due_day, self.compile_time, self.holiday_policy, self.extra_holidays)
+
     def adjust(self, day: date, earliest: date | None = None) -> date:
         """A deadline day moved by the weekend/holiday policy."""
         return calendar.adjust(day, self.holiday_policy, self.extra_holidays, earliest=earliest)
@@ -82,22 +83,14 @@ class Policy:
         """Read every setting (session None: the defaults)."""
         setting = _all_settings(session)
         rounds = setting("riskpoints.rounds", None) or [{"name": n, "start": s, "end": e} for n, s, e in DEFAULT_ROUNDS]
-        holiday_policy = setting("scheduler.holiday_policy", calendar.PREVIOUS_WORKING_DAY)
-        if holiday_policy not in calendar.POLICIES:
-            log.warning("unknown holiday policy %r; using as_is", holiday_policy)
-            holiday_policy = calendar.AS_IS
-        try:
-            extra = calendar.parse_extra_days(setting("scheduler.extra_holidays", []))
-        except ValueError:
-            log.warning("bad scheduler.extra_holidays setting; ignoring it")
-            extra = frozenset()
+        deadline = DeadlineRule.from_settings(setting)  # the one reading of the month report's deadline
         return cls(
-            holiday_policy=holiday_policy,
-            extra_holidays=extra,
-            due_day=int(setting("riskpoints.report_due_day", 7)),
+            holiday_policy=deadline.holiday_policy,
+            extra_holidays=deadline.extra_holidays,
+            due_day=deadline.due_day,
             open_time=_clock(setting("scheduler.month_open_time", "08:00"), "08:00"),
             reminder_time=_clock(setting("scheduler.reminder_time", "09:00"), "09:00"),
-            compile_time=_clock(setting("scheduler.compile_time", "17:00"), "17:00"),
+            compile_time=deadline.closes_at,
             overdue_time=_clock(setting("scheduler.overdue_time", "09:00"), "09:00"),
             quarterly_day=int(setting("scheduler.quarterly_day", 10)),
             quarterly_time=_clock(setting("scheduler.quarterly_time", "09:00"), "09:00"),

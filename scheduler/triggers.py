@@ -52,12 +52,12 @@ def monthly_steps(month: Period, policy: Policy) -> dict[str, datetime]:
     """The monthly cycle of one report month, run in the month after it: job[:step] -> due time."""
     cycle = month.next()
     nominal = policy.due_day
-    deadline = policy.adjust(cycle.day(nominal), earliest=cycle.day(2))
+    deadline = policy.deadline.day(month.year, month.month)  # the one deadline (models/deadlines.py)
     early = policy.adjust(cycle.day(nominal - 2), earliest=cycle.day(2))
     steps = {
         "monthly-open": at(cycle.day(1), policy.open_time),
         f"monthly-reminder:day{nominal}": at(deadline, policy.reminder_time),
-        "monthly-compile": at(deadline, policy.compile_time),
+        "monthly-compile": policy.deadline.instant(month.year, month.month),
         "monthly-overdue": at(cycle.day(nominal + 1), policy.overdue_time),
     }
     if early < deadline:  # when both fall on one day, the deadline-day reminder is enough

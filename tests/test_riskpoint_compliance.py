@@ -138,10 +138,11 @@ def month(services):
         close_defect(session, october, at(date(2026, 11, 2), 12), actor="เลขา")  # fixed in November, 5 days
 
         figures = {"kind": "patrol"}
-        submit(session, units["patrol-1"], 2026, 11, at=at(date(2026, 12, 5), 10), by="x", figures=figures, note=None)
+        submit(session, units["patrol-1"], 2026, 11, at=at(date(2026, 12, 3), 10), by="x", figures=figures, note=None)
         submit(session, units["patrol-2"], 2026, 11, at=at(date(2026, 12, 8), 9), by="x", figures=figures, note=None)
         cleaning = find_unit(session, "cleaning")
-        submit(session, cleaning, 2026, 11, at=at(date(2026, 12, 7), 23, 30), by="x", figures={}, note=None)
+        # November's deadline is Friday 4 December 17:00 (5 Dec a Saturday, 7 Dec its substitute holiday)
+        submit(session, cleaning, 2026, 11, at=at(date(2026, 12, 4), 16, 59), by="x", figures={}, note=None)
         # public_works and municipal never submit
 
         save_crime_stat(session, year=2569, month=11, crime_type="ลักทรัพย์", cases=3, point_code="RP-0001", by="x")

@@ -6,8 +6,9 @@ from datetime import date, timedelta
 
 import pytest
 
+from models import workdays as calendar
 from models.periods import Period
-from scheduler import calendar, triggers
+from scheduler import triggers
 from scheduler.periods import parse_day, parse_round, round_key
 from scheduler.policy import Policy
 from tests.test_scheduler_support import bkk

@@ -47,7 +47,7 @@ REMINDER_LAST_DAY = (
 )
 SUBMIT_REPORT = "ส่งรายงาน"
 
-OVERDUE = "📌 รายงานประจำเดือน{month} (กำหนดส่ง{deadline})\nยังไม่ส่ง {count} หน่วย:\n{units}"
+OVERDUE = "📌 รายงานประจำเดือน{month} (กำหนดส่ง{deadline} เวลา {time} น.)\nยังไม่ส่ง {count} หน่วย:\n{units}"
 OVERDUE_LATE = "\n\nส่งหลังกำหนด {count} หน่วย:\n{units}"
 OVERDUE_FOOTER = "\n\nดูรายละเอียด: {link}"
 

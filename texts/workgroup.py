@@ -87,3 +87,12 @@ DUE_IN_DAYS = " อีก {days} วัน"
 NO_AGENCY = "ยังไม่ระบุหน่วยงาน"
 
 MEETING_NEXT_BUTTONS = ("สรุปของฉัน", "แจ้งข่าว")  # after the meeting summary: what the secretariat may do next
+
+# KPI guards (issue 14): a meeting not yet held, an order without members
+MEETING_NOT_YET_HELD = (
+    "การประชุมนี้นัดไว้วันที่ {when} ซึ่งยังมาไม่ถึง จึงบันทึกเป็น “นัดไว้” ก่อน เมื่อประชุมแล้วให้เปลี่ยนสถานะเป็น “ประชุมแล้ว” ในวันประชุมหรือหลังจากนั้น"
+)
+VERDICT_NOT_YET_HELD = "ยังไม่ถึงวันประชุม"
+COMMITTEE_DRAFT = "ร่าง (ยังไม่มีกรรมการ)"
+COMMITTEE_DRAFT_SAVED = "บันทึกคำสั่งเป็นร่าง (ยังไม่มีกรรมการ) แล้ว เพิ่มกรรมการได้ด้านล่าง คำสั่งจะนับเป็นตัวชี้วัดระดับ 3 เมื่อมีกรรมการครบ"
+LEVEL_3_ONLY_DRAFTS = "มีคำสั่งแต่งตั้งคณะทำงานที่ยังเป็นร่าง (ยังไม่มีกรรมการ) จึงยังไม่นับเป็นระดับ 3"

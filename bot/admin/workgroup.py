@@ -49,6 +49,7 @@ from services.workgroup.committees import (
 from services.workgroup.files import store_file
 from services.workgroup.meetings import bangkok_day, next_meeting, reports_waiting
 from services.workgroup.staff import create_link_code, line_link, unlink_line
+from texts import workgroup as wt
 
 KIND_NAMES = {AgencyKind.BMA: "หน่วยงานของ กทม.", AgencyKind.OUTSIDE: "หน่วยงานภายนอก"}
 CHANGE_NAMES = {
@@ -206,7 +207,7 @@ def wg_committees():
     for committee in all_committees(sql):
         seat = composition(committee, committee.valid_from, committee.valid_until or today)
         rows.append((committee, seat, committee.in_force_on(today)))
-    return render_template("admin/workgroup/committees.html", rows=rows)
+    return render_template("admin/workgroup/committees.html", rows=rows, draft_label=wt.COMMITTEE_DRAFT)
 
 
 @bp.post("/workgroup/committees")
@@ -216,7 +217,7 @@ def wg_committee_create():
     """Record a committee and its appointing order."""
     committee = create_committee(db(), by=actor(), **_committee_fields())
     return Done(
-        "บันทึกคณะทำงานแล้ว เพิ่มกรรมการได้ด้านล่าง",
+        wt.COMMITTEE_DRAFT_SAVED,
         audit("workgroup.committee_create", "committee", committee.id),
         to=url_for("admin.wg_committee", committee_id=committee.id),
     )
@@ -235,6 +236,7 @@ def wg_committee(committee_id: int):
         "admin/workgroup/committee.html",
         committee=committee,
         seat=seat,
+        draft_label=wt.COMMITTEE_DRAFT,
         agencies=agencies,
         roles=list(CommitteeRole),
         change_names=CHANGE_NAMES,

@@ -102,11 +102,20 @@ def wg_meetings():
 @require_role(*EDIT_ROLES)
 @audited("admin.wg_meetings")
 def wg_meeting_create():
-    """Record a meeting (planned, or already held)."""
-    fields = _meeting_fields()
-    meeting = create_meeting(db(), committee_id=optional_int("committee_id") or 0, by=actor(), **fields)
+    """Record a meeting (planned, or already held once its start has passed)."""
+    fields, warnings = _meeting_fields(), []
+    meeting = create_meeting(
+        db(), committee_id=optional_int("committee_id") or 0, by=actor(), warn=warnings.append, **fields
+    )
     to = url_for("admin.wg_meeting", meeting_id=meeting.id)
-    return Done("บันทึกการประชุมแล้ว", audit("workgroup.meeting_create", "meeting", meeting.id), to=to)
+    return _saved("บันทึกการประชุมแล้ว", warnings, audit("workgroup.meeting_create", "meeting", meeting.id), to=to)
+
+
+def _saved(message: str, warnings: list[str], entry, **options) -> Done:
+    """Done, flashed as a warning saying why when the rules saved something other than what was asked."""
+    if warnings:
+        return Done(" ".join(warnings), entry, category="warning", **options)
+    return Done(message, entry, **options)
 
 
 @bp.get("/workgroup/meetings/<int:meeting_id>")
@@ -151,12 +160,12 @@ def wg_meeting(meeting_id: int):
 def wg_meeting_update(meeting_id: int):
     """Change a meeting's date, kind, status, place, agenda and whether it exchanged network information."""
     sql = db()
-    fields = _meeting_fields()
+    fields, warnings = _meeting_fields(), []
     committee_id = optional_int("committee_id")
-    meeting = update_meeting(sql, meeting_id, **fields)
+    meeting = update_meeting(sql, meeting_id, warn=warnings.append, **fields)
     if committee_id:
         meeting.committee_id = get_committee(sql, committee_id).id
-    return Done("บันทึกการแก้ไขแล้ว", audit("workgroup.meeting_update", "meeting", meeting_id))
+    return _saved("บันทึกการแก้ไขแล้ว", warnings, audit("workgroup.meeting_update", "meeting", meeting_id))
 
 
 @bp.post("/workgroup/meetings/<int:meeting_id>/attendees")
@@ -197,14 +206,15 @@ def wg_meeting_report_remove(meeting_id: int, report_id: int):
 @audited("admin.wg_meeting#minutes")
 def wg_meeting_minutes(meeting_id: int):
     """Save the minutes' text and, if chosen, the minutes document."""
-    sql = db()
-    meeting = update_meeting(sql, meeting_id, minutes_text=(request.form.get("minutes_text") or "").strip() or None)
+    sql, warnings = db(), []
+    minutes = (request.form.get("minutes_text") or "").strip() or None
+    meeting = update_meeting(sql, meeting_id, warn=warnings.append, minutes_text=minutes)
     upload = uploaded("file")
     if upload is not None:
         stored = store_file(sql, media_dir(), upload[0], upload[1], purpose="minutes", by=actor())
         attach_minutes(sql, meeting.id, stored)
         record_request(sql, "workgroup.file_upload", object_type="wg_file", object_id=stored.id, purpose="minutes")
-    return Done("บันทึกรายงานการประชุมแล้ว", audit("workgroup.meeting_minutes", "meeting", meeting_id))
+    return _saved("บันทึกรายงานการประชุมแล้ว", warnings, audit("workgroup.meeting_minutes", "meeting", meeting_id))
 
 
 @bp.post("/workgroup/meetings/<int:meeting_id>/items")

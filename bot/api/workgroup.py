@@ -78,6 +78,7 @@ def serialize_committee(committee: Committee, *, detail: bool = False) -> dict:
         "valid_from": _day(committee.valid_from),
         "valid_until": _day(committee.valid_until),
         "has_order_file": committee.order_file_id is not None,
+        "draft": not committee.members,  # an order without members: saved, but no level 3 until members are added
     }
     if detail:
         item["members"] = [

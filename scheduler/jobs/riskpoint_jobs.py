@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,10 +20,10 @@ from line.month_figures import describe
 from line.notices import render
 from line.report_cards import month_card
 from models import Chat, MonthlySubmission, RiskCamera, RiskUnit, UnitKind
+from models.deadlines import on_time
 from models.periods import Period
-from models.timeutil import BANGKOK, thai_date, to_bangkok
+from models.timeutil import thai_date, thai_long_date, to_bangkok
 from reports.riskpoint_month import compile_month, unit_figures
-from scheduler import triggers
 from scheduler.context import JobContext
 from scheduler.periods import parse_day, parse_round, split_step
 from scheduler.policy import Policy
@@ -99,13 +99,7 @@ def cameras_to_check(session: Session, day: date) -> dict[str, list[str]]:
     return dict(found)
 
 
-THAI_WEEKDAYS = ("จันทร์", "อังคาร", "พุธ", "พฤหัสบดี", "ศุกร์", "เสาร์", "อาทิตย์")
 MAX_LISTED = 30
-
-
-def long_day(day: date) -> str:
-    """e.g. 'วันอังคารที่ 7 เมษายน 2569'."""
-    return f"วัน{THAI_WEEKDAYS[day.weekday()]}ที่ {thai_date(day)}"
 
 
 def _listed(items: list[str]) -> str:
@@ -120,19 +114,14 @@ PAST_DEADLINE = "nothing sent: the deadline has passed"
 
 
 def _deadline(month: Period, policy: Policy) -> datetime:
-    """When the month's report is compiled (the deadline, moved by the holiday policy)."""
-    return triggers.monthly_steps(month, policy)["monthly-compile"]
-
-
-def _report_due(month: Period, policy: Policy) -> datetime:
-    """The first instant after the nominal due day: reports in before it are on time."""
-    return datetime.combine(month.next().day(policy.due_day) + timedelta(days=1), time.min, BANGKOK)
+    """The month report's one deadline (models/deadlines.py): compiled then, late from then on."""
+    return policy.deadline.instant(month.year, month.month)
 
 
 def _month_fields(month: Period, unit: Unit, deadline: datetime) -> dict[str, str]:
     """The month, unit and deadline words every monthly message to a unit's group fills in."""
     local = to_bangkok(deadline)
-    return {"month": month.label(), "unit": unit.name, "deadline": long_day(local.date()), "time": f"{local:%H:%M}"}
+    return {"month": month.label(), "unit": unit.name, "deadline": thai_long_date(local), "time": f"{local:%H:%M}"}
 
 
 # --- the monthly cycle ---------------------------------------------------------------------------------
@@ -188,7 +177,7 @@ def monthly_compile(ctx: JobContext, period: str) -> str:
         version_id, number = version.id, version.version
     note = None
     if ctx.late and ctx.due_at is not None:
-        note = t.LATE_NOTE.format(due=long_day(to_bangkok(ctx.due_at).date()))
+        note = t.LATE_NOTE.format(due=thai_long_date(_deadline(month, ctx.policy)))
     card = month_card(data, month.label(), number, ctx.link(REPORT_PATH.format(id=version_id)), note)
     ctx.send.to_all(ctx.recipients("secretariat"), [card])
     return f"version {number}"
@@ -197,17 +186,18 @@ def monthly_compile(ctx: JobContext, period: str) -> str:
 def monthly_overdue(ctx: JobContext, period: str) -> str:
     """Day 8: supervisors get the units whose report is missing (and those that came late)."""
     month = Period.parse_month(period)
-    due = _report_due(month, ctx.policy)
+    deadline = _deadline(month, ctx.policy)
     with ctx.session() as session:
         units = reporting_units(session, month)
         submitted = submitted_at(session, month)
     missing = [unit.name for unit in units if unit.id not in submitted]
-    late = [unit.name for unit in units if unit.id in submitted and submitted[unit.id] >= due]
+    late = [unit.name for unit in units if unit.id in submitted and not on_time(submitted[unit.id], deadline)]
     if not missing and not late:
         return "every unit submitted on time"
     body = t.OVERDUE.format(
         month=month.label(),
-        deadline=long_day(month.next().day(ctx.policy.due_day)),
+        deadline=thai_long_date(deadline),
+        time=f"{to_bangkok(deadline):%H:%M}",
         count=len(missing),
         units=_listed(missing) or "• -",
     )

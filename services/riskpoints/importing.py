@@ -46,6 +46,9 @@ HEADERS = {
     "ต้องมีรูป": "photo_required",
     "cameras": "cameras",
     "กล้อง": "cameras",
+    "active_from": "active_from",
+    "เริ่มตรวจ": "active_from",
+    "เริ่มตรวจตั้งแต่วันที่": "active_from",
 }
 
 
@@ -141,9 +144,9 @@ def import_points(session: Session, data: bytes, filename: str) -> ImportResult:
 def template_csv() -> bytes:
     """An example import file with the Thai headers."""
     header = ["รหัส", "ชื่อจุด", "เขต", "แขวง", "ละติจูด", "ลองจิจูด", "ประเภท", "รัศมี (ม.)"]
-    header += ["หน่วยสายตรวจ", "ตรวจต่อวัน", "ต้องมีรูป", "กล้อง"]
+    header += ["หน่วยสายตรวจ", "ตรวจต่อวัน", "ต้องมีรูป", "กล้อง", "เริ่มตรวจตั้งแต่วันที่"]
     example = ["RP-0001", "ซอยตัวอย่าง 5 หน้าร้านสะดวกซื้อ", "บางรัก", "สี่พระยา", "13.7291", "100.5215"]
-    example += ["dark_spot", "100", "", "2", "ไม่", "CAM-0001: สำนักการจราจรและขนส่ง"]
+    example += ["dark_spot", "100", "", "2", "ไม่", "CAM-0001: สำนักการจราจรและขนส่ง", "1/11/2569"]
     out = io.StringIO()
     csv.writer(out).writerows([header, example])
     return out.getvalue().encode("utf-8-sig")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -11,12 +11,13 @@ from sqlalchemy.orm import Session
 
 from models import RiskCamera, RiskPoint, UnitKind
 from models.districts import DISTRICTS
-from models.timeutil import to_bangkok, utcnow
+from models.timeutil import ce_year, to_bangkok, utcnow
 from services.riskpoints.errors import RiskPointError
 from services.riskpoints.units import find_unit
 from texts.riskpoints import POINT_KINDS
 
 CODE = re.compile(r"^[A-Z]{2,5}-\d{1,6}$")
+THAI_DAY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 CAMERA_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-/]{0,39}$")
 LAT_RANGE, LNG_RANGE = (13.4, 14.2), (100.2, 101.0)  # Bangkok, with a margin
 REQUIRED_FIELDS = ("code", "name", "district", "latitude", "longitude", "kind")
@@ -33,6 +34,8 @@ FIELD_LABELS = {
     "required_patrols": "ตรวจต่อวัน",
     "photo_required": "ต้องมีรูป",
     "cameras": "กล้อง",
+    "active_from": "เริ่มตรวจตั้งแต่วันที่",
+    "camera_starts": "วันเริ่มตรวจกล้อง",
 }
 YES = {"1", "true", "yes", "y", "ใช่", "ต้อง", "ต้องมี"}
 NO = {"", "0", "false", "no", "n", "ไม่", "ไม่ต้อง", "ไม่ใช่"}
@@ -59,6 +62,27 @@ def _range_problem(values: dict[str, Any], name: str, kind: type, low: float, hi
     if not low <= number <= high:
         return outside.format(number=number, low=low, high=high)
     return None
+
+
+def day_of(value: Any) -> date:
+    """A day from a date, a datetime, ISO text (2026-11-01) or day/month/year in either era (1/11/2569)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    if match := THAI_DAY.match(text):
+        day, month, year = (int(part) for part in match.groups())
+        return date(ce_year(year), month, day)
+    return date.fromisoformat(text[:10])
+
+
+def _day_problem(value: Any) -> bool:
+    try:
+        day_of(value)
+    except ValueError:
+        return True
+    return False
 
 
 def _flag(value: Any) -> bool | None:
@@ -125,7 +149,22 @@ def validate_point(
             other = session.scalar(select(RiskCamera).where(RiskCamera.code == camera))
             if other is not None and (existing is None or other.point_id != existing.id):
                 problems.append(("cameras", f"กล้อง {camera} เป็นของจุดอื่นอยู่แล้ว"))
+    if values.get("active_from") not in (None, "") and _day_problem(values["active_from"]):
+        problems.append(("active_from", f"“{values['active_from']}” ไม่ใช่วันที่"))
+    for camera, started in (values.get("camera_starts") or {}).items():
+        if started in (None, "") or _day_problem(started):
+            problems.append(("camera_starts", f"วันเริ่มตรวจของกล้อง {camera} “{started}” ไม่ใช่วันที่"))
     return problems
+
+
+def _move_cameras(point: RiskPoint, old_start: date | None, starts: dict[str, Any]) -> None:
+    """Cameras that started with the point move with its start; a camera start given on its own is kept."""
+    for camera in point.cameras:
+        given = starts.get(camera.code)
+        if given not in (None, "") and day_of(given) != camera.active_from:
+            camera.active_from = day_of(given)  # changed on its own in the form
+        elif old_start is not None and camera.active_from == old_start:
+            camera.active_from = point.active_from
 
 
 def apply_point(session: Session, values: dict[str, Any], *, point: RiskPoint | None = None) -> RiskPoint:
@@ -145,9 +184,11 @@ def apply_point(session: Session, values: dict[str, Any], *, point: RiskPoint | 
         _number(values["required_patrols"], int) if values.get("required_patrols") not in (None, "") else 2
     )
     point.photo_required = _flag(values.get("photo_required"))
+    old_start = None if creating else point.active_from
     if values.get("active_from"):
-        started = values["active_from"]
-        point.active_from = started if isinstance(started, date) else date.fromisoformat(str(started)[:10])
+        point.active_from = day_of(values["active_from"])
+    if not creating:
+        _move_cameras(point, old_start, values.get("camera_starts") or {})
     unit = str(values.get("patrol_unit") or "").strip()
     point.patrol_unit_id = find_unit(session, unit, UnitKind.PATROL).id if unit else None
     session.flush()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 from models import NewsReport, ReportStatus
 from models.districts import DISTRICTS
 from models.periods import Period
-from models.timeutil import to_bangkok
+from models.timeutil import thai_datetime, to_bangkok, utcnow
 from models.workgroup import (
     CommitteeMember,
     Meeting,
@@ -23,8 +24,22 @@ from models.workgroup import (
 )
 from services.workgroup.committees import get_committee
 from services.workgroup.errors import WorkgroupError, get_or_refuse
+from texts import workgroup as t
 
 WAITING_STATUSES = (ReportStatus.NEW, ReportStatus.RECEIVED)
+Warn = Callable[[str], object]
+
+
+def status_as_of(
+    status: str, starts_at: datetime, now: datetime | None = None, warn: Warn | None = None
+) -> MeetingStatus:
+    """The status a meeting may have now: one whose start is still ahead is planned, not held (``warn`` says why)."""
+    wanted = MeetingStatus(status)
+    if wanted == MeetingStatus.HELD and starts_at > (now or utcnow()):
+        if warn is not None:
+            warn(t.MEETING_NOT_YET_HELD.format(when=thai_datetime(starts_at)))
+        return MeetingStatus.PLANNED
+    return wanted
 
 
 def create_meeting(
@@ -39,8 +54,10 @@ def create_meeting(
     agenda: str | None = None,
     exchanged_information: bool = False,
     status: str = MeetingStatus.PLANNED,
+    now: datetime | None = None,
+    warn: Warn | None = None,
 ) -> Meeting:
-    """Record a meeting (planned, or already held) of a committee."""
+    """Record a meeting (planned, or already held once its start has passed) of a committee."""
     get_committee(session, committee_id)
     if starts_at.tzinfo is None:
         raise WorkgroupError("เวลาประชุมต้องระบุเขตเวลา")
@@ -49,7 +66,7 @@ def create_meeting(
     meeting = Meeting(
         committee_id=committee_id,
         kind=MeetingKind(kind),
-        status=MeetingStatus(status),
+        status=status_as_of(status, starts_at, now, warn),
         title=title.strip()[:300],
         starts_at=starts_at,
         place=(place or "").strip()[:300] or None,
@@ -68,8 +85,10 @@ def get_meeting(session: Session, meeting_id: int) -> Meeting:
     return get_or_refuse(session, Meeting, meeting_id, "ไม่พบการประชุมนี้")
 
 
-def update_meeting(session: Session, meeting_id: int, **fields: Any) -> Meeting:
-    """Change a meeting's date, kind, status, place, agenda or whether it exchanged information."""
+def update_meeting(
+    session: Session, meeting_id: int, *, now: datetime | None = None, warn: Warn | None = None, **fields: Any
+) -> Meeting:
+    """Change a meeting's date, kind, status, place, agenda or minutes; held only once its start has passed."""
     meeting = get_meeting(session, meeting_id)
     for key in ("title", "starts_at", "place", "agenda", "exchanged_information", "minutes_text"):
         if key in fields:
@@ -80,6 +99,7 @@ def update_meeting(session: Session, meeting_id: int, **fields: Any) -> Meeting:
         meeting.status = MeetingStatus(fields["status"])
     if meeting.starts_at.tzinfo is None:
         raise WorkgroupError("เวลาประชุมต้องระบุเขตเวลา")
+    meeting.status = status_as_of(meeting.status, meeting.starts_at, now, warn)
     return meeting
 
 
@@ -165,10 +185,10 @@ def bangkok_day(moment: datetime) -> date:
 
 
 def next_meeting(session: Session, now: datetime) -> Meeting | None:
-    """The next planned meeting from now on."""
+    """The next meeting from now on that is not called off (one marked held too early is still ahead)."""
     query = (
         select(Meeting)
-        .where(Meeting.status == MeetingStatus.PLANNED, Meeting.starts_at >= now)
+        .where(Meeting.status != MeetingStatus.CANCELLED, Meeting.starts_at >= now)
         .order_by(Meeting.starts_at, Meeting.id)
         .limit(1)
     )

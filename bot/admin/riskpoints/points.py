@@ -46,19 +46,41 @@ def riskpoints():
     )
 
 
-def _form_values() -> dict:
-    return {name: (request.form.get(name) or "").strip() for name in FORM_FIELDS}
+def _live_cameras(point: RiskPoint | None) -> list:
+    return [c for c in point.cameras if c.retired_on is None] if point is not None else []
+
+
+def _camera_field(camera) -> str:
+    return f"camera_start_{camera.id}"
+
+
+def _form_values(point: RiskPoint | None) -> dict:
+    values = {name: (request.form.get(name) or "").strip() for name in FORM_FIELDS}
+    for field in map(_camera_field, _live_cameras(point)):
+        if field in request.form:
+            values[field] = request.form[field].strip()
+    return values
+
+
+def _camera_starts(point: RiskPoint | None, values: dict) -> dict[str, str]:
+    """The start each camera was given in the form, by camera code (only the cameras the form showed)."""
+    return {c.code: values[_camera_field(c)] for c in _live_cameras(point) if _camera_field(c) in values}
+
+
+def _starts_of(point: RiskPoint | None) -> dict[str, str]:
+    return {c.code: c.active_from.isoformat() for c in point.cameras} if point is not None else {}
 
 
 def _point_form(point: RiskPoint | None, values: dict, refusal: str):
     """The point form; a POST saves it (audited) and goes to the point, or shows the form again with why not."""
     error = None
     if request.method == "POST":
-        values = _form_values() if point is None else {**_form_values(), "code": point.code}
+        values = _form_values(point) if point is None else {**_form_values(point), "code": point.code}
         error = None if may_edit(values.get("district")) else refusal
         if error is None:
+            before = _starts_of(point)
             try:
-                saved = save_point(db(), values, point=point)
+                saved = save_point(db(), {**values, "camera_starts": _camera_starts(point, values)}, point=point)
             except RiskPointError as exc:
                 db().rollback()
                 error = str(exc)
@@ -66,13 +88,16 @@ def _point_form(point: RiskPoint | None, values: dict, refusal: str):
                 action, message = (
                     ("riskpoint.create", "เพิ่มจุด") if point is None else ("riskpoint.update", "บันทึกการแก้ไข")
                 )
-                done = Done(f"{message} {saved.code} แล้ว", audit(action, "risk_point", saved.code))
+                moved = {code: day for code, day in _starts_of(saved).items() if before.get(code, day) != day}
+                detail = {"camera_starts": moved} if moved else {}
+                done = Done(f"{message} {saved.code} แล้ว", audit(action, "risk_point", saved.code, **detail))
                 return finish(done, url_for("admin.riskpoint_detail", code=saved.code))
     return render_template(
         "admin/riskpoints/form.html",
         values=values,
         error=error,
         point=point,
+        cameras=_live_cameras(point),
         units=_patrol_units(),
         districts=visible_district_names(),
         point_kinds=t.POINT_KINDS,
@@ -114,6 +139,7 @@ def riskpoint_edit(code: str):
         "cameras": cameras,
         "active_from": point.active_from.isoformat(),
     }
+    values |= {_camera_field(c): c.active_from.isoformat() for c in _live_cameras(point)}
     return _point_form(point, values, "ท่านย้ายจุดไปเขตที่ไม่ได้รับผิดชอบไม่ได้")
 
 

@@ -15,10 +15,10 @@ from bot.auth import Permission, require_permission
 from bot.request_session import db
 from handlers.month_reports import submit as submit_month
 from models import Chat, MonthlySubmission, OrderStatus, RiskUnit, RosterStatus, UnitMembership
+from models.deadlines import month_deadline
 from models.districts import DISTRICTS
 from models.settings import get_setting
 from models.timeutil import THAI_MONTHS, be_year, ce_year, utcnow
-from reports import riskpoint_compliance as rc
 from reports.riskpoint_month import unit_figures
 from services.riskpoints.units import bind_unit, create_unit, ensure_default_units, registered_groups
 
@@ -90,7 +90,7 @@ def riskpoint_units():
         submissions=submissions,
         previous=previous,
         previous_label=f"{THAI_MONTHS[previous.month - 1]} {be_year(previous)}",
-        due=rc.due_instant(sql, previous.year, previous.month),
+        due=month_deadline(sql, previous.year, previous.month),
         districts=DISTRICTS,
         mapping=get_setting(sql, "riskpoints.defect_departments"),
         unit_names={unit.code: unit.name for unit in units},

@@ -1,5 +1,8 @@
 """Working days in Bangkok: weekends, Thailand's public and government holidays, and local additions.
 
+Pure date logic (no database, no clock), so that every layer may use it: the clock's steps
+(scheduler/triggers.py) and the month report's deadline (models/deadlines.py) move days with it.
+
 The holidays come from the maintained `holidays` package (Thailand, categories public and government,
 names in Thai); the setting ``scheduler.extra_holidays`` adds local days off ("2569-04-16" in the
 Buddhist Era or "2026-04-16").
