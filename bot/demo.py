@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from bot.emulator import ids, personas
 from models import Chat, Member, RiskPoint, RiskUnit, Role, RosterStatus, StaffUser, UnitKind, UnitMembership
-from models.timeutil import utcnow
+from models.timeutil import to_bangkok, utcnow
 from models.workgroup import StaffLineLink
 
 DEMO_PASSWORD = "fieldline-demo"  # noqa: S105 - printed to the newcomer; demo mode only
@@ -66,9 +68,11 @@ def load(session: Session) -> list[str]:
 
     created = _staff(session)
     created += [unit.code for unit in ensure_default_units(session)]
+    # In service since yesterday: a check-in after midnight belongs to yesterday's night round.
+    since = to_bangkok(utcnow()).date() - timedelta(days=1)
     for values in DEMO_POINTS:
         if session.scalar(select(RiskPoint).where(RiskPoint.code == values["code"])) is None:
-            save_point(session, values)
+            save_point(session, {"active_from": since, **values})
             created.append(values["code"])
     created += _programme(session)
     created += seed_fy2564.demo_load(session)

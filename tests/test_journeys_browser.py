@@ -11,9 +11,12 @@ import io
 import os
 import re
 import time
+from datetime import datetime
+from datetime import time as dt_time
 from pathlib import Path
 
 import pytest
+import time_machine
 from PIL import Image
 from sqlalchemy import select
 
@@ -21,6 +24,7 @@ from bot import demo as demo_data
 from bot import richmenu
 from bot.emulator import personas
 from models import Member, NewsReport, WorkOrder
+from models.timeutil import BANGKOK, to_bangkok, utcnow
 from tests.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.test_emulator_ui import demo  # noqa: F401 - the demo-mode server fixture
 from texts import common
@@ -178,7 +182,15 @@ def shots(tmp_path) -> Path:
 
 
 @pytest.fixture
-def world(demo):  # noqa: F811 - the imported fixture
+def daytime():
+    """Today at 10:00 in Bangkok, the clock running: the journeys read "today" the same whenever CI runs them."""
+    today = to_bangkok(utcnow()).date()
+    with time_machine.travel(datetime.combine(today, dt_time(10, 0), BANGKOK), tick=True):
+        yield
+
+
+@pytest.fixture
+def world(daytime, demo):  # noqa: F811 - the imported fixture
     """The demo server with the demo data loaded and the rich menus deployed (the worker links them)."""
     url, application = demo
     services = application.extensions["fieldline"]
