@@ -20,13 +20,14 @@ setup() {
   fi
 }
 
+# Debian's chromium prints the PDFs and runs the browser tests; poppler-utils reads PDFs back in tests.
 chromium_ready() {
-  if [ -x /usr/bin/chromium ]; then return 0; fi
+  if [ -x /usr/bin/chromium ] && [ -x /usr/bin/pdftoppm ]; then return 0; fi
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "Installing Debian's chromium for the browser tests ..."
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-thai-tlwg >/dev/null
+    echo "Installing Debian's chromium (PDFs, browser tests) and poppler-utils ..."
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-thai-tlwg poppler-utils >/dev/null
   else
-    echo "The browser tests need Debian's chromium at /usr/bin/chromium: sudo apt-get install chromium" >&2
+    echo "FieldLine needs Debian's chromium and poppler-utils: sudo apt-get install chromium fonts-thai-tlwg poppler-utils" >&2
     return 1
   fi
 }
@@ -34,6 +35,7 @@ chromium_ready() {
 case "${1:-}" in
   run)
     setup requirements
+    chromium_ready || echo "(without chromium the documents come as DOCX only)"
     export FIELDLINE_MODE=${FIELDLINE_MODE:-demo} PORT=${PORT:-8000}
     export WEB_CONCURRENCY=${WEB_CONCURRENCY:-1}
     "$VENV/bin/flask" --app bot db upgrade

@@ -26,11 +26,12 @@ def create_app(config: dict | None = None) -> Flask:
     services = Services.from_config(app.config)
     app.extensions["fieldline"] = services
     app.register_blueprint(health.bp)
-    from bot import admin, api, auth
+    from bot import admin, api, auth, downloads
 
     auth.init_app(app)  # Flask-Login; CSRF on every form except /callback and /api/
     admin.init_app(app)
     api.init_app(app)
+    app.register_blueprint(downloads.bp)
     cli.init_app(app)
     if app.config["FIELDLINE_MODE"] == DEMO and app.config.get("MOUNT_EMULATOR", True):
         from bot.emulator import mount

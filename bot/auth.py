@@ -55,7 +55,8 @@ class Permission(enum.StrEnum):
     MANAGE_RISK_UNITS = "manage_risk_units"  # units and their groups, month reports, work-order resend, crime figures
     # Numbered official letters (reports/documents/coordination_letter.py, reports/documents/forward_letter.py)
     ISSUE_LETTERS = "issue_letters"  # what gives a letter its number: a broken camera at the board, a forward by letter
-    DOWNLOAD_LETTERS = "download_letters"  # coordination letters (DOCX); forward letters also need VIEW_WORKGROUP
+    DOWNLOAD_LETTERS = "download_letters"  # coordination letters (DOCX, PDF); forward letters also need VIEW_WORKGROUP
+    MANAGE_OFFICE = "manage_office"  # the office profile every document prints, the letters' bodies, the register
     # The working group (bot/admin/workgroup*.py, bot/api/workgroup.py)
     VIEW_WORKGROUP = "view_workgroup"  # committees (officials' names), meetings, forwards (report summaries), agencies
     MANAGE_WORKGROUP = "manage_workgroup"  # record committees, meetings, forwards, acknowledgements, measures
@@ -89,6 +90,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.MANAGE_RISK_UNITS,
         Permission.ISSUE_LETTERS,
         Permission.DOWNLOAD_LETTERS,
+        Permission.MANAGE_OFFICE,
         Permission.VIEW_WORKGROUP,
         Permission.MANAGE_WORKGROUP,
         Permission.OPEN_WORKGROUP_FILES,

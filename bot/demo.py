@@ -29,6 +29,19 @@ ROSTER = {"patrol": PATROL_UNIT["code"], "clerk": "public_works"}
 SECRETARIAT_PERSONA = ("secretariat", "secretariat")  # (persona key, demo staff username) linked in LINE
 
 
+# The office profile every letter and report prints (services/office.py; /admin/office to change it).
+DEMO_OFFICE = {
+    "district": "บางรัก",
+    "office_name": "สำนักงานเขตบางรัก",
+    "address": "เลขที่ 2 ถนนนเรศ แขวงสี่พระยา\nเขตบางรัก กรุงเทพมหานคร 10500",
+    "phone": "0 2236 1395",
+    "letter_prefix": "กท ๕๓๐๑",
+    "signatory_name": "นายสมชาย ใจดี",
+    "signatory_position": "ผู้อำนวยการเขตบางรัก",
+    "secretariat_unit": "ฝ่ายปกครอง",
+    "thai_digits": True,
+}
+
 # Three risk points around the emulator's default location (Bangkok's centre), so the patrol
 # persona can check in straight away.
 DEMO_POINTS = (
@@ -67,6 +80,7 @@ def load(session: Session) -> list[str]:
     from services.riskpoints.units import ensure_default_units
 
     created = _staff(session)
+    created += _office(session)
     created += [unit.code for unit in ensure_default_units(session)]
     # In service since yesterday: a check-in after midnight belongs to yesterday's night round.
     since = to_bangkok(utcnow()).date() - timedelta(days=1)
@@ -77,6 +91,16 @@ def load(session: Session) -> list[str]:
     created += _programme(session)
     created += seed_fy2564.demo_load(session)
     return created
+
+
+def _office(session: Session) -> list[str]:
+    """Fill the office profile when the office has not set it (audited as the demo's)."""
+    from services.office import OfficeProfile, office_profile, save_office_profile
+
+    if office_profile(session).is_complete:
+        return []
+    save_office_profile(session, OfficeProfile(**DEMO_OFFICE), BY)
+    return [DEMO_OFFICE["office_name"]]
 
 
 def _programme(session: Session) -> list[str]:

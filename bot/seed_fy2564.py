@@ -12,11 +12,14 @@ meetings, Q4 everything done.
 What the seed does not state and is assumed here: the exact dates of the groups' registration, of the
 order (15 January 2021), of the full meeting (20 May 2021) and of the second sub-committee meeting
 (20 August 2021), the reports' contents, and the dates of the forwards and plans.
+
+The groups, reports and forwards go in as any office's earlier evidence does (services/earlier_evidence.py:
+marked recorded later, audited, nothing sent to LINE); the committee, meetings and measures through their
+own services, which take a date.
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -24,16 +27,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from line.workgroup_cards import forward_summary
-from models import Chat, NewsReport, ReportItem, ReportStatus
-from models.counters import next_number, report_ref
-from models.timeutil import BANGKOK, be_year
+from models import Chat, NewsReport
+from models.timeutil import BANGKOK
 from models.workgroup import Agency, Committee, CommitteeRole, MeasureKind, Meeting, MeetingKind, MeetingStatus
-from runtime.delivery import notifier
+from services.earlier_evidence import Recorder, record_forward, record_group, record_report, recorder
 from services.workgroup.acknowledgements import acknowledge_by_staff
 from services.workgroup.action_items import add_action_item
 from services.workgroup.agencies import ZONES, district_office_code, ensure_default_agencies
 from services.workgroup.committees import add_member, create_committee
-from services.workgroup.forwards import forward_meeting, forward_reports
 from services.workgroup.measures import record_measure
 from services.workgroup.meetings import create_meeting, link_reports, set_target_districts, update_meeting
 
@@ -101,51 +102,28 @@ def at(year: int, month: int, day: int, hour: int = 9, minute: int = 0) -> datet
     return datetime(year, month, day, hour, minute, tzinfo=BANGKOK)
 
 
-def _chat_id(name: str) -> str:
-    """A stable made-up LINE group id for a seeded group."""
-    return "C" + hashlib.sha256(f"seed-fy2564:{name}".encode()).hexdigest()[:32]
-
-
-def _group(session: Session, name: str, purpose: str, members: int, registered: datetime, occupation=None) -> Chat:
-    chat = Chat(
-        line_chat_id=_chat_id(name),
-        chat_type="group",
-        name=name,
-        purpose=purpose,
-        occupation_code=occupation,
-        member_count=members,
-        joined_at=registered,
-        registered_at=registered,
-        registered_by=BY,
+def _group(who: Recorder, session: Session, name: str, purpose: str, members: int, started: date, occupation=None):
+    """A LINE group of the year, entered as evidence recorded later with its real start."""
+    recorded = record_group(
+        session, who, name=name, members=members, started_on=started, occupation=occupation, purpose=purpose
     )
-    session.add(chat)
-    session.flush()
-    return chat
+    return recorded.row
 
 
-def _reports(session: Session, chats: list[Chat]) -> list[NewsReport]:
-    reports = []
-    for number, ((year, month, day, hour), group, category, district, what) in enumerate(REPORTS):
-        started = at(year, month, day, hour)
-        be = be_year(started.date())
-        report = NewsReport(
-            ref_no=report_ref(next_number(session, "NR", be), be),
-            channel="group",
+def _reports(session: Session, who: Recorder, chats: list[Chat]) -> list[NewsReport]:
+    """The year's reports, entered as evidence recorded later with the day and hour they came in."""
+    return [
+        record_report(
+            session,
+            who,
             chat_id=chats[group].id,
-            sender_key=f"seed-reporter-{number % 4}",
-            category_code=category,
-            suggested_category=category,
-            status=ReportStatus.RECEIVED,
+            received_at=at(year, month, day, hour),
+            text=what,
+            category=category,
             district=district,
-            started_at=started,
-            last_item_at=started,
-        )
-        session.add(report)
-        session.flush()
-        session.add(ReportItem(report_id=report.id, kind="text", text=what, sent_at=started))
-        reports.append(report)
-    session.flush()
-    return reports
+        ).row
+        for (year, month, day, hour), group, category, district, what in REPORTS
+    ]
 
 
 def _committee(session: Session, agencies: dict[str, Agency]) -> Committee:
@@ -174,19 +152,17 @@ def load_fy2564(session: Session) -> SeedFy2564:
         return SeedFy2564(committee_id=existing.id, created=False)
     ensure_default_agencies(session)
     agencies = {agency.code: agency for agency in session.scalars(select(Agency))}
-    chats = [
-        _group(session, name, "network", members, at(d.year, d.month, d.day), occupation)
-        for name, members, occupation, d in GROUPS
-    ]
-    reports = _reports(session, chats)
+    who = recorder(BY, via="seed")  # the year went through the same path as any office's earlier evidence
+    chats = [_group(who, session, name, "network", members, d, occupation) for name, members, occupation, d in GROUPS]
+    reports = _reports(session, who, chats)
     pilots = [agencies[district_office_code(name)] for name in PILOT_DISTRICTS]
     for number, agency in enumerate(pilots):
-        group = _group(session, f"กลุ่มประสานงาน สำนักงานเขต{agency.district}", "agency", 8 + number, at(2021, 6, 1))
-        agency.chat_id = group.id
+        name = f"กลุ่มประสานงาน สำนักงานเขต{agency.district}"
+        agency.chat_id = _group(who, session, name, "agency", 8 + number, date(2021, 6, 1)).id
     committee = _committee(session, agencies)
     result = SeedFy2564(committee_id=committee.id, report_ids=[r.id for r in reports])
     result.meeting_ids = _meetings(session, committee, agencies, reports)
-    result.forward_ids = _forwards(session, agencies, pilots, reports, result.meeting_ids)
+    result.forward_ids = _forwards(session, who, agencies, pilots, reports, result.meeting_ids)
     session.flush()
     return result
 
@@ -277,34 +253,32 @@ def _meetings(
 
 
 def _forwards(
-    session: Session, agencies: dict[str, Agency], pilots: list[Agency], reports: list[NewsReport], meetings: list[int]
+    session: Session,
+    who: Recorder,
+    agencies: dict[str, Agency],
+    pilots: list[Agency],
+    reports: list[NewsReport],
+    meetings: list[int],
 ) -> list[int]:
-    to_outside = forward_reports(
+    """The year's two forwards by letter, entered as evidence recorded later (nothing goes to LINE)."""
+    to_outside = record_forward(
         session,
-        notify=notifier(session, "forward"),
-        summarise=forward_summary,
-        report_ids=[reports[5].id, reports[6].id, reports[7].id],
+        who,
+        sent_at=at(2021, 6, 18, 11),
         agency_ids=[agencies["immigration"].id, agencies["employment"].id],
+        summarise=forward_summary,
         subject="ส่งข่าวสารผู้หลบหนีเข้าเมืองและแรงงานต่างด้าวจากเครือข่ายข่าว",
-        by=BY,
-        now=at(2021, 6, 18, 11),
-        via_line=False,
-        via_letter=True,
-        deliver=False,
-    )
+        report_ids=[reports[5].id, reports[6].id, reports[7].id],
+    ).row
     acknowledge_by_staff(session, to_outside.recipients[0].id, by=BY, now=at(2021, 6, 21, 10))
-    results = forward_meeting(
+    results = record_forward(
         session,
-        notify=notifier(session, "forward"),
+        who,
+        sent_at=at(2021, 7, 9, 10),
+        agency_ids=[agency.id for agency in pilots],
         summarise=forward_summary,
         meeting_id=meetings[1],
-        agency_ids=[agency.id for agency in pilots],
-        by=BY,
-        now=at(2021, 7, 9, 10),
-        via_line=True,
-        via_letter=True,
-        deliver=False,
-    )
+    ).row
     for number, (recipient, agency) in enumerate(zip(results.recipients, pilots, strict=True)):
         recipient.acknowledged_at = at(2021, 7, 9 + number % 3, 14)
         recipient.acknowledged_by = f"เจ้าหน้าที่สำนักงานเขต{agency.district}"

@@ -8,10 +8,11 @@ from typing import Any
 from linebot.v3.messaging import Message
 from sqlalchemy.orm import Session
 
-from line import network_cards, riskpoint_cards, roster_cards, workgroup_cards
+from line import kpi_report_cards, network_cards, riskpoint_cards, roster_cards, workgroup_cards
 from services.notices import (
     ForwardReminder,
     ForwardSent,
+    KpiReportFinalised,
     LetterIssued,
     MemberDecided,
     Notice,
@@ -33,6 +34,7 @@ RENDERERS: dict[type[Notice], Callable[[Session, Any], list[Message]]] = {
     MemberDecided: network_cards.member_decided,
     OrderUndelivered: riskpoint_cards.order_undelivered,
     RosterInvited: roster_cards.invitation,
+    KpiReportFinalised: kpi_report_cards.finalised_card,
 }
 
 

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from line.messages import MAX_QUICK_REPLY_ITEMS, text
 from models import OrderStatus, RiskCamera, RiskPoint, RoundMiss, WorkOrder
-from models.settings import get_setting
+from models.office import office_profile
 from models.timeutil import thai_date, thai_datetime
 from reports.documents.numbers import doc_number
 from services.notices import LetterIssued, OrderSent, OrderUndelivered, RoundMissed
@@ -162,7 +162,7 @@ def secretariat_letter(session: Session, notice: LetterIssued) -> list[Message]:
 
 def office_name(session: Session) -> str:
     """The office's name for letters and reports."""
-    return str(get_setting(session, "riskpoints.office_name"))
+    return office_profile(session).name
 
 
 def order_undelivered(session: Session, notice: OrderUndelivered) -> list[Message]:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from line.messages import MAX_TEXT_UTF16, text, utf16_length
 from models import NewsReport, ReportCategory
+from models.office import office_profile
 from models.settings import get_setting
 from models.timeutil import thai_date
 from models.workgroup import Agency, Forward, ForwardRecipient, Meeting
@@ -43,7 +44,7 @@ def _gist(report: NewsReport) -> str:
 
 def forward_summary(session: Session, forward: Forward, reports: list[NewsReport], meeting: Meeting | None) -> str:
     """The one message every agency of a forward reads (never the reporters' identities), within LINE's limit."""
-    office = get_setting(session, "workgroup.office_name")
+    office = office_profile(session).name
     date = thai_date(forward.sent_at)
     head = [t.FORWARD_HEADER.format(subject=forward.subject, ref=forward.ref_no, date=date, office=office), ""]
     tail = ["", t.FORWARD_NOTE.format(note=forward.note)] if forward.note else []

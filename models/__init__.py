@@ -2,7 +2,10 @@
 
 from models.admin import ApiToken, AuditEntry, Role, StaffUser
 from models.base import Base
+from models.evidence import EvidencePack, PackStatus
 from models.inbox import InboxEvent, InboxStatus, RejectedBody
+from models.kpi_reports import KpiReportDraft
+from models.letters import LetterKind, OutgoingLetter
 from models.network import (
     Counter,
     GroupRegistrationCode,
@@ -46,6 +49,9 @@ from models.workers import WorkerHeartbeat
 from models.workgroup import Agency as Agency  # the working group's tables (models/workgroup.py)
 
 __all__ = [
+    "EvidencePack",
+    "KpiReportDraft",
+    "PackStatus",
     "Counter",
     "GroupRegistrationCode",
     "Invitation",
@@ -72,6 +78,8 @@ __all__ = [
     "Conversation",
     "InboxEvent",
     "InboxStatus",
+    "LetterKind",
+    "OutgoingLetter",
     "Member",
     "OutboxStatus",
     "OutgoingMessage",

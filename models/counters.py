@@ -23,6 +23,14 @@ def next_number(session: Session, name: str, year: int) -> int:
     return session.execute(statement).scalar_one()
 
 
+def raise_counter(session: Session, name: str, year: int, value: int) -> None:
+    """Make a counter's next number come after ``value`` (a number given by hand was taken)."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(insert(Counter).values(name=name, year=year, value=0).on_conflict_do_nothing())
+    condition = (Counter.name == name, Counter.year == year, Counter.value < value)
+    session.execute(update(Counter).where(*condition).values(value=value))
+
+
 def report_ref(number: int, be_year: int) -> str:
     """A news report's reference, e.g. NR-2569-000123."""
     return f"NR-{be_year}-{number:06d}"

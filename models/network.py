@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, enum_column
@@ -71,6 +71,11 @@ class NewsReport(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # PDPA: when the messages, places and photos were removed (erasure or retention); counts stay.
     content_removed_at: Mapped[datetime | None]
+    # Received before FieldLine and entered afterwards with its real date (services/earlier_evidence.py);
+    # started_at is when it was received, recorded_at when it was entered.
+    recorded_later: Mapped[bool] = mapped_column(default=False, server_default=false())
+    recorded_at: Mapped[datetime | None]
+    recorded_by: Mapped[str | None] = mapped_column(String(80))
 
     items: Mapped[list[ReportItem]] = relationship(back_populates="report", order_by="ReportItem.sent_at")
 

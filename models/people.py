@@ -6,7 +6,7 @@ import enum
 import secrets
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, enum_column
@@ -81,6 +81,11 @@ class Chat(Base):
     occupation_code: Mapped[str | None] = mapped_column(ForeignKey("occupations.code"))
     registered_at: Mapped[datetime | None]
     registered_by: Mapped[str | None] = mapped_column(String(80))
+    # A group that existed before FieldLine, entered afterwards with its real start (registered_at) and member
+    # count (services/earlier_evidence.py): the bot is not in it (is_member False), so nothing is ever sent to it.
+    recorded_later: Mapped[bool] = mapped_column(default=False, server_default=false())
+    recorded_at: Mapped[datetime | None]  # when it was entered; registered_at is the group's real start
+    recorded_by: Mapped[str | None] = mapped_column(String(80))
 
     @property
     def is_registered(self) -> bool:

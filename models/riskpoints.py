@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Date, Float, ForeignKey, Index, String, Text, Uniqu
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, enum_column
+from models.letters import OutgoingLetter
 from models.timeutil import utcnow
 
 
@@ -277,14 +278,15 @@ class RiskPhoto(Base):
 
 
 class CoordinationLetter(Base):
-    """A numbered letter asking a camera's owner agency to repair it."""
+    """A numbered letter asking a camera's owner agency to repair it (its number from the letter register)."""
 
     __tablename__ = "rp_letters"
     __table_args__ = (UniqueConstraint("fiscal_year", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    fiscal_year: Mapped[int]  # Buddhist Era fiscal year
-    number: Mapped[int]
+    letter_id: Mapped[int | None] = mapped_column(ForeignKey("letters.id"), unique=True)  # the register's entry
+    fiscal_year: Mapped[int]  # Buddhist Era fiscal year, as in the register
+    number: Mapped[int]  # the register's running number (shared with every other kind of letter)
     defect_id: Mapped[int] = mapped_column(ForeignKey("rp_defects.id"), index=True)
     camera_id: Mapped[int] = mapped_column(ForeignKey("rp_cameras.id"))
     agency: Mapped[str] = mapped_column(String(200))
@@ -294,6 +296,7 @@ class CoordinationLetter(Base):
 
     defect: Mapped[Defect] = relationship()
     camera: Mapped[RiskCamera] = relationship()
+    register: Mapped[OutgoingLetter | None] = relationship()
 
 
 class RoundMiss(Base):

@@ -9,10 +9,13 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from models.base import Base, enum_column
+from models.letters import OutgoingLetter
+from models.office import letter_number
+from models.settings import DEFAULTS
 from models.timeutil import utcnow
 
 
@@ -253,6 +256,11 @@ class Forward(Base):
     via_letter: Mapped[bool] = mapped_column(default=False)
     sent_at: Mapped[datetime]
     created_by: Mapped[str] = mapped_column(String(80))
+    # Sent before FieldLine (or outside it) and entered afterwards with its real date as sent_at
+    # (services/earlier_evidence.py): nothing went to LINE; recorded_at is when it was entered.
+    recorded_later: Mapped[bool] = mapped_column(default=False, server_default=false())
+    recorded_at: Mapped[datetime | None]
+    recorded_by: Mapped[str | None] = mapped_column(String(80))
 
     meeting: Mapped[Meeting | None] = relationship()
     report_links: Mapped[list[ForwardReport]] = relationship(order_by="ForwardReport.id")
@@ -285,7 +293,7 @@ class ForwardRecipient(Base):
     agency_id: Mapped[int] = mapped_column(ForeignKey("wg_agencies.id"))
     line_chat_id: Mapped[str | None] = mapped_column(String(64))  # the agency group it was pushed to
     line_cost: Mapped[int | None]  # messages counted against the quota (one per group member)
-    letter_no: Mapped[str | None] = mapped_column(String(40))
+    letter_id: Mapped[int | None] = mapped_column(ForeignKey("letters.id"), unique=True)  # a letter was sent
     acknowledged_at: Mapped[datetime | None]
     acknowledged_by: Mapped[str | None] = mapped_column(String(200))  # the display name of who tapped
     acknowledged_user_id: Mapped[str | None] = mapped_column(String(64))
@@ -293,6 +301,17 @@ class ForwardRecipient(Base):
 
     forward: Mapped[Forward] = relationship(back_populates="recipients")
     agency: Mapped[Agency] = relationship()
+    letter: Mapped[OutgoingLetter | None] = relationship()
+
+    @property
+    def letter_no(self) -> str | None:
+        """The printed number of the letter sent to this agency (e.g. 'กท ๕๓๐๑/15'), or None when none was."""
+        if self.letter is None:
+            return None
+        session = object_session(self)
+        if session is None:  # detached: the default code
+            return f"{DEFAULTS['office.letter_prefix']}/{self.letter.number}"
+        return letter_number(session, self.letter.number)
 
 
 class Measure(Base):

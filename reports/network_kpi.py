@@ -101,6 +101,7 @@ def level_1(session: Session, period: Period) -> LevelResult:
                 "name": group.name,
                 "occupation": names.get(group.occupation_code, group.occupation_code),
                 "members": group.member_count,
+                "recorded_later": group.recorded_later,
             }
             for group in groups
         ],
@@ -116,7 +117,7 @@ def level_1(session: Session, period: Period) -> LevelResult:
 def level_2(session: Session, period: Period) -> LevelResult:
     """Level 2: at least one 24-hour channel received reports in the period."""
     rows = session.execute(
-        select(NewsReport.channel, Chat.name, NewsReport.started_at)
+        select(NewsReport.channel, Chat.name, NewsReport.started_at, NewsReport.recorded_later)
         .outerjoin(Chat, Chat.id == NewsReport.chat_id)
         .where(
             NewsReport.status.in_(COUNTED_REPORTS),
@@ -127,13 +128,14 @@ def level_2(session: Session, period: Period) -> LevelResult:
     ).all()
     per_channel: Counter[str] = Counter()
     per_hour: Counter[int] = Counter()
-    for channel, chat_name, started in rows:
+    for channel, chat_name, started, _ in rows:
         per_channel[DIRECT_CHANNEL if channel == "direct" else (chat_name or "กลุ่ม LINE")] += 1
         per_hour[to_bangkok(started).hour] += 1
     evidence = {
         "reports_by_channel": dict(per_channel.most_common()),
         "reports_by_hour": {f"{hour:02d}:00": per_hour[hour] for hour in range(24) if per_hour[hour]},
         "reports_total": len(rows),
+        "reports_recorded_later": sum(1 for row in rows if row.recorded_later),  # entered afterwards, real date
         "channels_always_open": [DIRECT_CHANNEL, *(name for name in per_channel if name != DIRECT_CHANNEL)],
     }
     achieved = len(per_channel) >= 1
@@ -354,6 +356,7 @@ def level_5(session: Session, period: Period) -> LevelResult:
                 "acknowledged": sum(1 for r in forward.recipients if r.acknowledged_at is not None),
                 "letters": [r.letter_no for r in forward.recipients if r.letter_no],
                 "via_line": forward.via_line,
+                "recorded_later": forward.recorded_later,
             }
             for forward in forwards
         ],

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
+
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from models import (
     CameraCheck,
-    CoordinationLetter,
     CrimeStat,
     Defect,
     MonthlySubmission,
@@ -24,6 +25,7 @@ from models.deadlines import month_deadline, on_time
 from models.periods import Period
 from models.timeutil import ce_year
 from reports import riskpoint_compliance as rc
+from reports import riskpoint_month_details as details
 
 
 def month_label(year: int, month: int) -> str:
@@ -87,47 +89,44 @@ def compile_month(session: Session, year: int, month: int) -> dict:
     """The month's risk-point report, ready to render: compliance, defects, work orders, letters, crime, reports.
 
     ``year`` is the Common Era year of the month (a Buddhist Era year above 2400 is accepted too).
-    Everything is JSON-ready (numbers, strings, lists and dicts).
+    Everything is JSON-ready (numbers, strings, lists and dicts; moments as ISO strings): per point and
+    per district the patrols and camera checks done against required over the same days (with missed
+    rounds, work orders, letters and crime cases counted beside them), the missed rounds with their
+    reasons, the defects with the days their fix took, the work orders by department (open, closed,
+    overdue at the month's end), the coordination letters, the police stations' crime figures and each
+    unit's month report against the month's one deadline. The day-7 card reads ``office``, ``defects``,
+    ``work_orders``, ``letters``, ``crime`` and ``submissions``.
     """
     year = ce_year(year)
     span = Period.of_month(year, month)
     office = rc.compliance(session, span)
     districts = {name: c.as_dict() for name, c in sorted(rc.by_district(session, span).items())}
-    points = session.execute(select(RiskPoint.id, RiskPoint.code, RiskPoint.name, RiskPoint.district)).all()
+    where = details.places(session)
+    cameras = {where[pid].code: n for pid, n in details.cameras_in_service(session, span).items() if pid in where}
     per_point = rc.by_point(session, span)
     point_rows = [
-        {"code": p.code, "name": p.name, "district": p.district, **per_point[p.id].as_dict()}
-        for p in sorted(points, key=lambda p: p.code)
-        if p.id in per_point and (per_point[p.id].patrols_required or per_point[p.id].defects_opened)
+        {"code": where[pid].code, "name": where[pid].name, "district": where[pid].district, **figures.as_dict()}
+        for pid, figures in sorted(per_point.items(), key=lambda item: where[item[0]].code)
+        if pid in where and (figures.patrols_required or figures.defects_opened)
     ]
+    missed = details.misses(session, span, where)
+    defect_rows = details.defects(session, span, where)
+    order_rows, departments = details.orders(session, span, where)
+    letter_rows = details.letters(session, span, where)
+    crime_rows = details.crime(session, year, month, where)
+    _add_details(point_rows, districts, cameras, missed["rows"], order_rows, letter_rows, crime_rows)
     opened_by_kind = _count_by(session, Defect.kind, Defect.opened_at, span)
     orders = _count_by(session, WorkOrder.status, WorkOrder.created_at, span)
-    letters = session.scalar(
-        select(func.count()).where(
-            CoordinationLetter.issued_at >= span.starts, CoordinationLetter.issued_at < span.ends
-        )
-    )
-    crime_rows = session.execute(
-        select(CrimeStat.crime_type, func.sum(CrimeStat.cases))
-        .where(CrimeStat.year == year, CrimeStat.month == month)
-        .group_by(CrimeStat.crime_type)
-        .order_by(CrimeStat.crime_type)
-    ).all()
-    previous = (year - 1, 12) if month == 1 else (year, month - 1)
-    previous_rows = dict(
-        session.execute(
-            select(CrimeStat.crime_type, func.sum(CrimeStat.cases))
-            .where(CrimeStat.year == previous[0], CrimeStat.month == previous[1])
-            .group_by(CrimeStat.crime_type)
-        ).all()
-    )
-    submissions = _submissions(session, year, month)
+    crime_by_type = _crime_by_type(session, year, month)
+    deadline = month_deadline(session, year, month)
+    submissions = _submissions(session, year, month, deadline)
     return {
         "year": year,
         "month": month,
         "label": month_label(year, month),
         "first_day": span.first.isoformat(),
         "last_day": span.last.isoformat(),
+        "deadline": deadline.isoformat(),
         "office": office.as_dict(),
         "districts": districts,
         "points": point_rows,
@@ -142,22 +141,96 @@ def compile_month(session: Session, year: int, month: int) -> dict:
                 select(func.count()).select_from(RiskCamera).where(RiskCamera.retired_on.is_(None))
             ),
         },
+        "misses": missed,
         "defects": {
             "opened": office.defects_opened,
             "fixed": office.defects_fixed,
             "fixed_in_month": office.fixed_in_span,
             "open_at_end": office.open_at_end,
             "avg_days_to_fix": office.avg_days_to_fix,
+            "max_days_to_fix": office.max_days_to_fix,
             "opened_by_kind": {str(k): int(v) for k, v in opened_by_kind.items()},
+            "rows": defect_rows,
         },
         "work_orders": {str(getattr(k, "value", k)): int(v) for k, v in orders.items()},
-        "letters": letters or 0,
-        "crime": [
-            {"crime_type": kind, "cases": int(cases or 0), "previous_month": int(previous_rows.get(kind) or 0)}
-            for kind, cases in crime_rows
-        ],
+        "orders": {"overdue_days": details.ORDER_OVERDUE_DAYS, "by_department": departments, "rows": order_rows},
+        "letters": len(letter_rows),
+        "letter_rows": letter_rows,
+        "crime": crime_by_type,
+        "crime_rows": crime_rows,
         "submissions": submissions,
     }
+
+
+POINT_DETAILS = ("misses", "misses_explained", "orders_received", "orders_open_at_end", "letters", "crime_cases")
+DISTRICT_DETAILS = (
+    "points",
+    "cameras",
+    "misses",
+    "misses_explained",
+    "orders_received",
+    "orders_closed",
+    "orders_open_at_end",
+    "orders_overdue",
+    "letters",
+    "crime_cases",
+    "crime_previous",
+)
+
+
+def _add_details(points: list, districts: dict, cameras: dict, misses: list, orders: list, letters: list, crime: list):
+    """Count each point's and district's missed rounds, work orders, letters, crime cases and cameras."""
+    point_counts: dict[str, Counter] = defaultdict(Counter)
+    district_counts: dict[str, Counter] = defaultdict(Counter)
+
+    def add(row: dict, key: str, amount: int = 1) -> None:
+        if row.get("code"):
+            point_counts[row["code"]][key] += amount
+        if row.get("district"):
+            district_counts[row["district"]][key] += amount
+
+    for row in misses:
+        add(row, "misses")
+        add(row, "misses_explained", int(bool(row["reason"])))
+    for row in orders:
+        add(row, "orders_received", int(row["received_in_month"]))
+        add(row, "orders_closed", int(row["closed_at"] is not None))
+        add(row, "orders_open_at_end", int(row["closed_at"] is None))
+        add(row, "orders_overdue", int(row["overdue"]))
+    for row in letters:
+        add(row, "letters")
+    for row in crime:
+        add(row, "crime_cases", row["cases"])
+        add(row, "crime_previous", row["previous_month"])
+    for point in points:
+        point["cameras"] = cameras.get(point["code"], 0)
+        district_counts[point["district"]]["points"] += 1
+        district_counts[point["district"]]["cameras"] += point["cameras"]
+        point.update({key: point_counts[point["code"]][key] for key in POINT_DETAILS})
+    for name, entry in districts.items():
+        entry.update({key: district_counts[name][key] for key in DISTRICT_DETAILS})
+
+
+def _crime_by_type(session: Session, year: int, month: int) -> list[dict]:
+    """The month's cases per crime type, with the previous month's cases of that type."""
+    crime_rows = session.execute(
+        select(CrimeStat.crime_type, func.sum(CrimeStat.cases))
+        .where(CrimeStat.year == year, CrimeStat.month == month)
+        .group_by(CrimeStat.crime_type)
+        .order_by(CrimeStat.crime_type)
+    ).all()
+    previous = (year - 1, 12) if month == 1 else (year, month - 1)
+    previous_rows = dict(
+        session.execute(
+            select(CrimeStat.crime_type, func.sum(CrimeStat.cases))
+            .where(CrimeStat.year == previous[0], CrimeStat.month == previous[1])
+            .group_by(CrimeStat.crime_type)
+        ).all()
+    )
+    return [
+        {"crime_type": kind, "cases": int(cases or 0), "previous_month": int(previous_rows.get(kind) or 0)}
+        for kind, cases in crime_rows
+    ]
 
 
 def _count_by(session: Session, key: ColumnElement, when: ColumnElement, span: Period) -> dict:
@@ -167,9 +240,8 @@ def _count_by(session: Session, key: ColumnElement, when: ColumnElement, span: P
     )
 
 
-def _submissions(session: Session, year: int, month: int) -> list[dict]:
-    """Each unit expected to report, with when (and whether on time) it did."""
-    deadline = month_deadline(session, year, month)
+def _submissions(session: Session, year: int, month: int, deadline) -> list[dict]:
+    """Each unit expected to report, with when (and whether on time, before the month's deadline) it did."""
     units = session.scalars(
         select(RiskUnit)
         .where(RiskUnit.is_active, RiskUnit.kind.in_((UnitKind.PATROL, UnitKind.DEPARTMENT)))
@@ -187,6 +259,7 @@ def _submissions(session: Session, year: int, month: int) -> list[dict]:
                 "unit": unit.name,
                 "code": unit.code,
                 "kind": unit.kind.value,
+                "district": unit.district,
                 "submitted_at": sub.submitted_at.isoformat() if sub else None,
                 "on_time": bool(sub and on_time(sub.submitted_at, deadline)),
                 "figures": sub.figures if sub else None,

@@ -49,7 +49,10 @@ def roll_workbook(session: Session, *, with_identities: bool, period: Period | N
     if period is not None:
         query = query.where(Member.registered_at < period.ends)
     members = session.scalars(query).all()
-    groups = session.scalars(select(Chat).where(Chat.purpose.is_not(None)).order_by(Chat.registered_at)).all()
+    group_query = select(Chat).where(Chat.purpose.is_not(None)).order_by(Chat.registered_at)
+    if period is not None:  # the roll as it stood at the period's end
+        group_query = group_query.where(Chat.registered_at < period.ends)
+    groups = session.scalars(group_query).all()
     approved = [m for m in members if m.status == MemberStatus.APPROVED]
     book = Workbook()
     title = "บัญชีรายชื่อเครือข่ายข่าวความมั่นคง"

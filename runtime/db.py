@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -56,6 +59,40 @@ def _sqlite_pragmas(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@contextmanager
+def long_read(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    """A session for a long read (an evidence pack) that never holds SQLite's write lock.
+
+    On SQLite every transaction of the shared engine begins IMMEDIATE (it takes the write lock), so a read
+    lasting minutes would keep the web and the clock from writing; this session has its own connection
+    with a deferred BEGIN (WAL lets it read while others write). On PostgreSQL: a session of the factory.
+    """
+    engine = sessions.kw["bind"]
+    if engine.dialect.name != "sqlite":
+        with sessions() as session:
+            yield session
+        return
+    reader = create_engine(engine.url, connect_args={"timeout": 30, "check_same_thread": False})
+
+    @event.listens_for(reader, "connect")
+    def _on_connect(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(reader, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql("BEGIN")
+
+    try:
+        with Session(reader, expire_on_commit=False) as session:
+            yield session
+    finally:
+        reader.dispose()
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

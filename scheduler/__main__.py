@@ -38,6 +38,8 @@ def build_runner(config: dict) -> Runner:
         Messenger(config["LINE_CHANNEL_ACCESS_TOKEN"], config.get("LINE_API_BASE_URL")),
         base_url=config["PUBLIC_BASE_URL"],
         media_store=MediaStore(config["MEDIA_DIR"]),
+        instance_dir=config["INSTANCE_DIR"],
+        secret_key=config["SECRET_KEY"],
     )
 
 
@@ -109,6 +111,7 @@ def serve(runner: Runner) -> int:
         log.info("catch-up: %s run(s), %s late", len(outcomes), sum(1 for o in outcomes if o.late))
     except Exception as exc:  # the database may be down; the sweep tries again in a few minutes
         log.warning("catch-up postponed: %s", type(exc).__name__)
+    logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)  # the runner logs each run itself
     scheduler = BlockingScheduler(timezone=BANGKOK)
     count = register_jobs(scheduler, runner)
     log.info("clock started with %s jobs", count)

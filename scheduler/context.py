@@ -24,6 +24,8 @@ class JobSpec:
     stale_after: timedelta = timedelta(days=1)  # older occurrences are not caught up
     claimed: bool = True  # False: an idempotent maintenance job, run on every firing without a claim
     scheduled: bool = True  # False: run only by another job or by hand
+    quiet: bool = False  # True: a frequent poll, its runs logged at debug level (what it does logs itself)
+    instances: int = 1  # how many firings may run at once (a poll whose work can outlast its interval: more)
 
 
 @dataclass
@@ -43,6 +45,8 @@ class JobContext:
     media_store: MediaStore | None = None
     due_at: datetime | None = None
     send: RunSender | None = field(default=None)
+    instance_dir: str | None = None  # the instance folder (evidence packs are written under it)
+    secret_key: str | None = None  # SECRET_KEY, to sign download links on cards (runtime/downloads.py)
 
     @property
     def key(self) -> str:

@@ -73,7 +73,7 @@ def register_jobs(scheduler: BaseScheduler, runner: Runner | None = None) -> int
             replace_existing=True,
             coalesce=True,
             misfire_grace_time=None,
-            max_instances=1,
+            max_instances=spec.instances,
         )
         count += 1
     scheduler.add_job(

@@ -50,6 +50,8 @@ class Runner:
         owner: str | None = None,
         media_store: MediaStore | None = None,
         jobs: dict[str, JobSpec] | None = None,
+        instance_dir: str | None = None,
+        secret_key: str | None = None,
     ):
         """Keep the collaborators; nothing runs until run or run_due is called."""
         self.sessions = sessions
@@ -59,6 +61,8 @@ class Runner:
         self.owner = owner or claims.owner_name()
         self.media_store = media_store
         self.jobs = JOBS if jobs is None else jobs
+        self.instance_dir = instance_dir
+        self.secret_key = secret_key
         self.scheduler = None  # the APScheduler instance, once register_jobs has been given this runner
 
     def policy(self) -> Policy:
@@ -110,6 +114,8 @@ class Runner:
             self.media_store,
             due_at,
         )
+        context.instance_dir = self.instance_dir
+        context.secret_key = self.secret_key
         if run_id is not None:
             context.send = RunSender(self.sessions, run_id, job, now)
         try:
@@ -121,7 +127,7 @@ class Runner:
                 claims.fail(self.sessions, run_id, self.clock(), "".join(traceback.format_exception_only(exc))[:500])
             return Outcome(key, "failed", late=late)
         sent = claims.finish(self.sessions, run_id, self.clock(), note) if run_id is not None else 0
-        log.info("%s done%s: %s recipient(s)", key, " (late)" if late else "", sent)
+        (log.debug if spec.quiet else log.info)("%s done%s: %s recipient(s)", key, " (late)" if late else "", sent)
         if deliver and sent:
             self.deliver()
         return Outcome(key, "done", sent, late, note)

@@ -21,6 +21,7 @@ from scheduler.policy import Policy
 
 HORIZON = timedelta(days=400)
 RETENTION_TIME = time(3, 30)  # the PDPA retention purge, when the bot is quietest
+EVIDENCE_SECONDS = 5  # how soon a requested evidence pack starts
 
 
 @dataclass(frozen=True, order=True)
@@ -155,6 +156,22 @@ def _every(job: str, minutes: int) -> Callable[[Policy, datetime, datetime], lis
     return occurrences
 
 
+def _every_seconds(job: str, seconds: int) -> Callable[[Policy, datetime, datetime], list[Occurrence]]:
+    """Every few seconds (a queue the web fills: evidence packs), slots keyed to the second."""
+
+    def occurrences(policy: Policy, start: datetime, end: datetime) -> list[Occurrence]:
+        local = to_bangkok(start).replace(microsecond=0)
+        slot = local - timedelta(seconds=local.second % seconds)
+        found = []
+        while slot < end:
+            if slot >= start:
+                found.append(Occurrence(slot, job, f"{day_key(slot.date())}T{slot:%H:%M:%S}"))
+            slot += timedelta(seconds=seconds)
+        return found
+
+    return occurrences
+
+
 def _half_year_months(job: str, clock: time) -> Callable[[Policy, datetime, datetime], list[Occurrence]]:
     """The first of each month from April to September (the fiscal year's second half)."""
 
@@ -184,6 +201,7 @@ SCHEDULES: dict[str, Callable[[Policy, datetime, datetime], list[Occurrence]]] =
     "retention-purge": _daily("retention-purge", lambda policy: RETENTION_TIME),
     "media-retry": _every("media-retry", 30),
     "quota-watch": _every("quota-watch", 15),
+    "evidence-packs": _every_seconds("evidence-packs", EVIDENCE_SECONDS),
 }
 
 
@@ -200,7 +218,7 @@ def due(job: str, policy: Policy, now: datetime, stale_after: timedelta) -> list
 def upcoming(job: str, policy: Policy, after: datetime, count: int = 3) -> list[Occurrence]:
     """The next occurrences strictly after a moment."""
     start = after + timedelta(microseconds=1)
-    for span in (timedelta(days=2), timedelta(days=40), HORIZON):  # frequent jobs stop at the first window
+    for span in (timedelta(minutes=1), timedelta(days=2), timedelta(days=40), HORIZON):  # frequent jobs stop early
         found = occurrences(job, policy, start, start + span)
         if len(found) >= count or span == HORIZON:
             return found[:count]

@@ -44,11 +44,26 @@ class Action:
     REPORT_STATUS_UPDATE = "report.status_update"
     NETWORK_SETTINGS = "network.settings"
     NETWORK_LIST_UPDATE = "network.list_update"
+    # The office profile and the letters' bodies (services/office.py): the keys changed, never their values
+    OFFICE_PROFILE = "office.profile"
+    LETTER_TEMPLATES = "office.letter_templates"
     # PDPA retention (services/privacy/retention.py): what the purge removed, counts only
     RETENTION_PURGE = "retention.purge"
     # A person's rights (services/privacy/): the export is a view of everything held about them
     VIEW_PERSONAL_DATA_EXPORT = "view.personal_data_export"
     PERSONAL_DATA_ERASE = "personal_data.erase"
+    # Evidence packs (services/evidence_packs.py): a ZIP of the KPI evidence; its downloads are audited as
+    # download.signed_link (bot/downloads.py)
+    EVIDENCE_PACK_REQUEST = "evidence_pack.request"
+    # The quarterly KPI reports (services/kpi_reports.py): the sections edited, versions finalised, documents fetched
+    KPI_REPORT_NARRATIVE = "kpi_report.narrative"
+    KPI_REPORT_FINALISE = "kpi_report.finalise"
+    KPI_REPORT_DOWNLOAD = "kpi_report.download"
+    # Evidence recorded later with its real date (services/earlier_evidence.py): the row's id, its date, counts
+    EVIDENCE_GROUP = "evidence.group"
+    EVIDENCE_REPORT = "evidence.report"
+    EVIDENCE_FORWARD = "evidence.forward"
+    EVIDENCE_IMPORT = "evidence.import"
 
 
 def record(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from models import CoordinationLetter, Member, NewsReport, RoundMiss, UnitMembership, WorkOrder
 from models.workgroup import Forward, ForwardRecipient
@@ -108,3 +108,16 @@ class OrderUndelivered(Notice):
     """A new work order that could not reach its department (no LINE group), told to the secretariat."""
 
     order: WorkOrder
+
+
+@dataclass(frozen=True)
+class KpiReportFinalised(Notice):
+    """A finalised quarterly KPI report for one secretariat member, with signed, expiring download links."""
+
+    name: str  # the KPI's short name, e.g. "เครือข่ายข่าวความมั่นคง"
+    period: str  # e.g. "ปีงบประมาณ 2564 ไตรมาสที่ 4"
+    version: int
+    by: str  # who finalised it, as a person reads it
+    finalised_at: datetime
+    links: tuple[tuple[str, str], ...]  # (format, signed link): pdf, docx, xlsx
+    expires_at: datetime

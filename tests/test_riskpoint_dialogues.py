@@ -256,7 +256,7 @@ def test_broken_camera_opens_a_defect_and_a_letter_and_a_later_working_check_clo
     assert thai_digits("ที่ กท/1") in text
     assert thai_digits(thai_date(date(2026, 11, 16))) in text
     assert "RP-0003 ลานจอดรถริมคลอง" in text and "CAM-0003" in text and "ผู้อำนวยการสำนักการจราจรและขนส่ง" in text
-    assert len(document.inline_shapes) == 1  # the photo, downloaded by the worker from LINE
+    assert len(document.inline_shapes) == 2  # the Garuda, and the photo downloaded by the worker from LINE
 
     # A department saying it is fixed does not close it; the next day's working check does.
     emu.clock.set(datetime(2026, 11, 17, 9, 0, tzinfo=BANGKOK))

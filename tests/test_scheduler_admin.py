@@ -65,6 +65,6 @@ def test_usage_by_job_runs_and_a_frozen_report_that_notices_later_edits(services
         year_end = session.scalar(select(ReportVersion).where(ReportVersion.kind == "year-end"))
     login(client, "sec1")  # the session signed in under the travelled clock has expired by now
     page = client.get(f"/admin/scheduler/reports/{year_end.id}").get_data(as_text=True)
-    assert "สรุปผลการดำเนินงานปลายปีงบประมาณ งวด 2569" in page and "หลักฐานอ้างอิง" in page
+    assert "สรุปผลการดำเนินงานปลายปีงบประมาณ ปีงบประมาณ 2569" in page and "หลักฐานอ้างอิง" in page
     assert "ร้อยละการส่งรายงานทันกำหนด" in page  # the KPI figures are labelled in Thai
     assert office in [to for _, recipients, _, _ in line.calls for to in recipients]

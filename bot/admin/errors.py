@@ -47,6 +47,13 @@ def csrf_failed(error: CSRFError):
     return secure_headers(_page("errors/400.html", 400, message=texts.CSRF_FAILED))
 
 
+def too_large(error: HTTPException):
+    """413: an upload over MAX_CONTENT_LENGTH (a workbook, a document), answered in Thai."""
+    if _is_api():
+        return api_error(413, "too_large", texts.TOO_LARGE)
+    return secure_headers(_page("errors/400.html", 413, message=texts.TOO_LARGE, code=413))
+
+
 def internal_error(error: Exception):
     """500: undo the request's uncommitted changes, then apologise (microblog style)."""
     rollback_session()
@@ -70,4 +77,5 @@ def register(app: Flask) -> None:
     app.register_error_handler(404, not_found)
     app.register_error_handler(405, method_not_allowed)
     app.register_error_handler(CSRFError, csrf_failed)
+    app.register_error_handler(413, too_large)
     app.register_error_handler(500, internal_error)

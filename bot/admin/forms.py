@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     HiddenField,
     PasswordField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -18,6 +20,8 @@ from bot.admin import texts
 from bot.auth import MIN_PASSWORD_LENGTH
 from models import Role
 from models.districts import DISTRICTS
+from texts import letters as letter_texts
+from texts import office as office_texts
 
 REQUIRED = DataRequired(message=texts.FIELD_REQUIRED)
 PASSWORD_LENGTH = Length(min=MIN_PASSWORD_LENGTH, message=texts.PASSWORD_TOO_SHORT.format(length=MIN_PASSWORD_LENGTH))
@@ -92,3 +96,29 @@ class GroupCodeForm(FlaskForm):
         default="7",
         coerce=int,
     )
+
+
+class OfficeForm(FlaskForm):
+    """The office profile (admin and secretariat); services/office.py checks every field and answers in Thai."""
+
+    district = SelectField(
+        office_texts.LABELS["district"][0],
+        choices=[SelectChoice("", "– เลือกเขต –"), *DISTRICT_CHOICES],
+        validate_choice=False,
+    )
+    office_name = StringField(office_texts.LABELS["office_name"][0])
+    address = TextAreaField(office_texts.LABELS["address"][0])
+    phone = StringField(office_texts.LABELS["phone"][0])
+    letter_prefix = StringField(office_texts.LABELS["letter_prefix"][0])
+    signatory_name = StringField(office_texts.LABELS["signatory_name"][0])
+    signatory_position = StringField(office_texts.LABELS["signatory_position"][0])
+    secretariat_unit = StringField(office_texts.LABELS["secretariat_unit"][0])
+    thai_digits = BooleanField(office_texts.LABELS["thai_digits"][0])
+
+
+class LetterTemplatesForm(FlaskForm):
+    """The letters' bodies per kind (services/office.py checks the placeholders); blank keeps the built-in text."""
+
+    coordination = TextAreaField(letter_texts.TEMPLATE_LABELS["coordination"])
+    forward_reports = TextAreaField(letter_texts.TEMPLATE_LABELS["forward_reports"])
+    forward_meeting = TextAreaField(letter_texts.TEMPLATE_LABELS["forward_meeting"])

@@ -5,22 +5,27 @@ For admin and the secretariat only. Numbers and run keys only: no message bodies
 
 from __future__ import annotations
 
-from flask import abort, render_template
+from flask import abort, redirect, render_template, url_for
 from sqlalchemy import select
 
 from bot.admin.blueprint import bp
+from bot.admin.scheduler_month import month_report_page
 from bot.auth import Permission, require_permission
 from bot.request_session import db
-from line.report_cards import month_rows, risk_line
 from models import JobRun, ReportVersion
 from models.periods import Period
 from models.timeutil import thai_datetime, utcnow
+from reports.documents.month_report import actor_name
+from reports.kpi_reports.summary import summary_view
 from reports.riskpoint_month import compile_month
 from runtime import quota
 from scheduler import triggers
+from scheduler.jobs.network_jobs import kpi_summary
 from scheduler.jobs.registry import JOBS
 from scheduler.policy import Policy
 from scheduler.versions import MONTH_REPORT, digest, json_ready, latest
+from services.kpi_reports import kpi_of
+from texts import kpi_reports as kt
 from texts import scheduler as t
 
 RECENT_RUNS = 50
@@ -29,6 +34,8 @@ KIND_LABELS = {
     MONTH_REPORT: "รายงานจุดเสี่ยงภัยประจำเดือน",
     "quarterly": "สรุปตัวชี้วัดรายไตรมาส",
     "year-end": "สรุปผลการดำเนินงานปลายปีงบประมาณ",
+    "kpi-network": "รายงานตัวชี้วัดเครือข่ายข่าว (ยืนยันแล้ว)",
+    "kpi-riskpoints": "รายงานตัวชี้วัดพื้นที่เสี่ยงภัย (ยืนยันแล้ว)",
 }
 
 
@@ -62,7 +69,20 @@ def scheduler_overview():
         status_labels=STATUS_LABELS,
         kind_labels=KIND_LABELS,
         thai_datetime=thai_datetime,
+        period_label=_period_label,
     )
+
+
+def _period_label(key: str) -> str:
+    """A frozen report's period in Thai: 'พฤศจิกายน 2569', 'ปีงบประมาณ 2569 ไตรมาสที่ 1', 'ปีงบประมาณ 2569'."""
+    try:
+        if "-Q" in key:
+            return Period.parse_quarter(key).label()
+        if "-" in key:
+            return Period.parse_month(key).label()
+        return Period.of_fiscal_year(int(key)).label()
+    except ValueError:
+        return key
 
 
 @bp.get("/scheduler/reports/<int:version_id>")
@@ -73,6 +93,10 @@ def scheduler_report(version_id: int):
     version = session.get(ReportVersion, version_id)
     if version is None:
         abort(404)
+    kpi = kpi_of(version)
+    if kpi is not None:  # a finalised quarterly KPI report has its own page
+        year, quarter = (int(part) for part in version.period.split("-Q"))
+        return redirect(url_for("admin.kpi_report", kpi=kpi, year=year, quarter=quarter))
     newest = latest(session, version.kind, version.period)
     changed = None
     if version.kind == MONTH_REPORT:
@@ -84,15 +108,35 @@ def scheduler_report(version_id: int):
         .where(ReportVersion.kind == version.kind, ReportVersion.period == version.period)
         .order_by(ReportVersion.version)
     ).all()
+    is_newest = newest is not None and newest.id == version.id
+    if version.kind == MONTH_REPORT:
+        return month_report_page(session, version, is_newest=is_newest, changed=changed, others=others)
+    return kpi_summary_page(session, version, is_newest=is_newest, others=others)
+
+
+def kpi_summary_page(session, version: ReportVersion, *, is_newest: bool, others) -> str:
+    """A frozen quarterly or year-end summary in Thai sentences and tables, linking to that quarter's KPI reports."""
+    summary = summary_view(version.kind, version.period, version.data or {})
+    quarter = summary.quarter or 4
+    span = (
+        Period.of_fiscal_year(summary.fiscal_year)
+        if summary.quarter is None
+        else Period.of_quarter(summary.fiscal_year, quarter)
+    )
+    changed = digest(json_ready(kpi_summary(session, span))) != version.digest
+    heading = f"{summary.title} {summary.period}"
     return render_template(
         "admin/scheduler/report.html",
         version=version,
-        kind_label=KIND_LABELS.get(version.kind, version.kind),
-        is_newest=newest is not None and newest.id == version.id,
+        heading=heading,
+        summary=summary,
+        is_newest=is_newest,
         changed=changed,
         others=others,
-        rows=month_rows(version.data) if version.kind == MONTH_REPORT else [],
-        risk_line=risk_line(version.data.get("risk")) if version.kind != MONTH_REPORT else None,
-        figure_labels=t.FIGURE_LABELS,
-        thai_datetime=thai_datetime,
+        actor=actor_name(session, version.created_by),
+        kpi_links=[
+            (kt.SHORT_NAMES[kpi], url_for("admin.kpi_report", kpi=kpi, year=summary.fiscal_year, quarter=quarter))
+            for kpi in kt.KPIS
+        ],
+        kt=kt,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from flask import abort, render_template, request, send_file
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -34,6 +34,7 @@ from models.periods import Period
 from models.timeutil import fiscal_year, utcnow
 from models.workgroup import Forward, ForwardRecipient, MeasureKind
 from reports.documents import forward_letter
+from reports.documents.pdf import PdfUnavailable
 from reports.network_kpi import MEASURE_KINDS
 from runtime.delivery import notifier
 from services.workgroup.acknowledgements import acknowledge_by_staff, remind_unacknowledged, unacknowledged
@@ -45,6 +46,7 @@ from services.workgroup.meetings import bangkok_day
 
 CHOOSABLE = (ReportStatus.NEW, ReportStatus.RECEIVED, ReportStatus.FORWARDED)
 REPORTS_SHOWN = 200
+PDF_UNAVAILABLE = "เครื่องนี้ยังสร้างไฟล์ PDF ไม่ได้ กรุณาดาวน์โหลดไฟล์ Word (DOCX) ของหนังสือฉบับนี้แทน"
 
 
 def _year() -> int:
@@ -187,14 +189,41 @@ def wg_forward_measure(forward_id: int):
     return Done("บันทึกมาตรการ/นโยบายแล้ว", audit("workgroup.measure", "measure", measure.id))
 
 
+def _letter_recipient_or_404(sql, forward_id: int, recipient_id: int) -> ForwardRecipient:
+    """The recipient of a forward that was sent a letter, or 404."""
+    recipient = sql.get(ForwardRecipient, recipient_id)
+    if recipient is None or recipient.forward_id != forward_id or recipient.letter_id is None:
+        abort(404)
+    return recipient
+
+
+@bp.get("/workgroup/forwards/<int:forward_id>/letters/<int:recipient_id>.pdf")
+@require_role(*LETTER_ROLES)
+def wg_forward_letter_pdf(forward_id: int, recipient_id: int):
+    """The PDF of the letter to one agency, the same letter as its DOCX (authorised staff, audited)."""
+    sql = db()
+    recipient = _letter_recipient_or_404(sql, forward_id, recipient_id)
+    try:
+        data = forward_letter.render_forward_pdf(sql, recipient)
+    except PdfUnavailable:
+        flash(PDF_UNAVAILABLE, "error")
+        return redirect(url_for("admin.wg_forward", forward_id=forward_id))
+    record_request(sql, "view.forward_letter", object_type="forward_recipient", object_id=recipient_id, format="pdf")
+    sql.commit()
+    return send_file(
+        io.BytesIO(data),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=forward_letter.filename(recipient.forward, recipient, "pdf"),
+    )
+
+
 @bp.get("/workgroup/forwards/<int:forward_id>/letters/<int:recipient_id>.docx")
 @require_role(*LETTER_ROLES)
 def wg_forward_letter(forward_id: int, recipient_id: int):
     """The DOCX letter to one agency (it holds reports' contents: authorised staff, audited)."""
     sql = db()
-    recipient = sql.get(ForwardRecipient, recipient_id)
-    if recipient is None or recipient.forward_id != forward_id or not recipient.letter_no:
-        abort(404)
+    recipient = _letter_recipient_or_404(sql, forward_id, recipient_id)
     data = forward_letter.render_forward_letter(sql, recipient)
     record_request(sql, "view.forward_letter", object_type="forward_recipient", object_id=recipient_id)
     sql.commit()

@@ -12,6 +12,7 @@ from flask.cli import AppGroup
 
 from bot import demo, migrate
 from bot.cli.admin import admin_cli
+from bot.cli.evidence import evidence_cli
 from bot.cli.network import network_cli
 from bot.cli.retention import retention_cli
 from bot.cli.rights import rights_cli
@@ -142,3 +143,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(workgroup_cli)
     app.cli.add_command(retention_cli)
     app.cli.add_command(rights_cli)
+    app.cli.add_command(evidence_cli)

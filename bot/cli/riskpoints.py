@@ -12,11 +12,12 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from models import CoordinationLetter, RiskPoint
+from models.office import office_profile
 from models.periods import Period
-from models.settings import get_setting
 from models.timeutil import utcnow
 from reports import riskpoint_compliance as rc
 from reports.documents import coordination_letter, posters
+from reports.documents.pdf import PdfUnavailable
 from reports.riskpoint_month import compile_month
 from runtime.delivery import notifier
 from services.riskpoints import importing, patrols, units
@@ -58,7 +59,7 @@ def make_posters(out: str, district: str | None, codes: tuple[str, ...]) -> None
     """Write printable PDF posters (LINE_BOT_BASIC_ID must be set)."""
     basic_id = current_app.config.get("LINE_BOT_BASIC_ID")
     with _sessions()() as session:
-        office = str(get_setting(session, "riskpoints.office_name"))
+        office = office_profile(session).name
         try:
             if district:
                 points = session.scalars(
@@ -124,10 +125,14 @@ def month_report(year: int, month: int) -> None:
 @click.argument("letter_id", type=int)
 @click.argument("out", type=click.Path(dir_okay=False, writable=True))
 def letter(letter_id: int, out: str) -> None:
-    """Write a coordination letter as DOCX."""
+    """Write a coordination letter as DOCX, or as PDF when OUT ends in .pdf."""
     with _sessions()() as session:
         row = session.get(CoordinationLetter, letter_id)
         if row is None:
             raise click.ClickException(f"ไม่พบหนังสือ {letter_id}")
-        Path(out).write_bytes(coordination_letter.render_letter(session, row, current_app.config["MEDIA_DIR"]))
+        render = coordination_letter.render_pdf if out.lower().endswith(".pdf") else coordination_letter.render_letter
+        try:
+            Path(out).write_bytes(render(session, row, current_app.config["MEDIA_DIR"]))
+        except PdfUnavailable as error:
+            raise click.ClickException(f"สร้าง PDF ไม่ได้ ({error})") from error
     click.echo(out)

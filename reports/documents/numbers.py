@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from models import CoordinationLetter
-from models.settings import get_setting
+from models.office import letter_number
 
 
 def doc_number(session: Session, letter: CoordinationLetter) -> str:
-    """The letter's document number: the office's prefix and the fiscal year's running number, e.g. 'กท 5301/12'."""
-    return f"{get_setting(session, 'riskpoints.letter_prefix')}/{letter.number}"
+    """The letter's document number: the office's code and the register's running number, e.g. 'กท 5301/12'."""
+    return letter_number(session, letter.number)

@@ -1,21 +1,30 @@
 """The quarterly and year-end KPI summary: the network KPI and the risk-point compliance, frozen and sent.
 
 quarterly-summary: after each fiscal quarter, the card to ``scheduler.recipients.secretariat`` and a short
-text to ``scheduler.recipients.supervisors``; the fourth quarter adds the fiscal year's summary.
+text to ``scheduler.recipients.supervisors``; the fourth quarter adds the fiscal year's summary. Both link the
+frozen summary as a document through a signed, expiring link (bot/admin/kpi_report_files.py serves it).
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
 from line.messages import text
 from line.report_cards import kpi_card, risk_line
+from models import ReportVersion
 from models.periods import Period
 from reports import network_kpi as nk
 from reports import riskpoint_compliance as rc
+from reports.documents import pdf
+from runtime.downloads import download_link
 from scheduler.context import JobContext
 from scheduler.versions import REPORT_PATH, freeze, json_ready
+from services.kpi_reports import SUMMARY_LINK
 from texts import scheduler as t
+
+SUMMARY_LINK_TTL = timedelta(days=30)  # a quarter's card is read for weeks after it is sent
 
 
 def network_kpi(session: Session, period: Period) -> nk.NetworkKpi:
@@ -79,6 +88,27 @@ def _supervisor_text(summary: dict, link: str, year_end: bool) -> str:
     )
 
 
+def summary_link(ctx: JobContext, version: ReportVersion, made_for: str) -> str:
+    """A signed, expiring link to the frozen summary as a document (PDF, or DOCX where no PDF can be made).
+
+    Anyone in LINE can open it without a web login; nothing is public without the signature. A clock with no
+    SECRET_KEY (a test runner) links the admin page instead, which asks for a login.
+    """
+    if not ctx.secret_key:
+        return ctx.link(REPORT_PATH.format(id=version.id))
+    fmt = "pdf" if pdf.available() else "docx"
+    return download_link(
+        ctx.base_url,
+        ctx.secret_key,
+        kind=SUMMARY_LINK,
+        ref=str(version.id),
+        fmt=fmt,
+        made_for=made_for,
+        ttl=SUMMARY_LINK_TTL,
+        now=ctx.now,
+    )
+
+
 def quarterly_summary(ctx: JobContext, period: str) -> str:
     """After a fiscal quarter: the KPI card to the secretariat, a short text to supervisors; Q4 adds the year."""
     quarter = Period.parse_quarter(period)
@@ -90,8 +120,8 @@ def quarterly_summary(ctx: JobContext, period: str) -> str:
         for span, kind, key, year_end in reports:
             summary = kpi_summary(session, span)
             version = freeze(session, kind, key, summary, run_key=ctx.key, by="clock")
-            link = ctx.link(REPORT_PATH.format(id=version.id))
-            cards.append(kpi_card(summary, link, year_end=year_end))
+            cards.append(kpi_card(summary, summary_link(ctx, version, "line:secretariat"), year_end=year_end))
+            link = summary_link(ctx, version, "line:supervisors")
             texts.append(text(_supervisor_text(summary, link, year_end)))
     ctx.send.to_all(ctx.recipients("secretariat"), cards)
     ctx.send.to_all(ctx.recipients("supervisors"), texts)

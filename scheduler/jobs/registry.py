@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from models.periods import Period
 from scheduler.context import JobSpec
-from scheduler.jobs import network_jobs, riskpoint_jobs, upkeep_jobs, workgroup_jobs
+from scheduler.jobs import evidence_jobs, network_jobs, riskpoint_jobs, upkeep_jobs, workgroup_jobs
 from scheduler.periods import parse_day, parse_round, split_step
 
 JOBS: dict[str, JobSpec] = {
@@ -27,6 +27,7 @@ JOBS: dict[str, JobSpec] = {
         JobSpec("retention-purge", upkeep_jobs.retention_purge, stale_after=timedelta(hours=20)),
         JobSpec("media-retry", upkeep_jobs.media_retry, claimed=False),
         JobSpec("quota-watch", upkeep_jobs.quota_watch, claimed=False),
+        JobSpec("evidence-packs", evidence_jobs.build_queued, claimed=False, quiet=True, instances=3),
         JobSpec("quota-warning", upkeep_jobs.quota_warning, scheduled=False),
     )
 }
@@ -53,6 +54,13 @@ def _slot(period: str) -> None:
         raise ValueError(f"not a time slot (e.g. 2569-03-15T10:30): {period!r}")
 
 
+def _second_slot(period: str) -> None:
+    day, _, clock = period.partition("T")
+    parse_day(day)
+    if not re.fullmatch(r"\d{2}:\d{2}:\d{2}", clock):
+        raise ValueError(f"not a time slot (e.g. 2569-03-15T10:30:05): {period!r}")
+
+
 PERIOD_CHECKS = {
     "monthly-open": Period.parse_month,
     "monthly-reminder": _month_step,
@@ -68,6 +76,7 @@ PERIOD_CHECKS = {
     "retention-purge": parse_day,
     "media-retry": _slot,
     "quota-watch": _slot,
+    "evidence-packs": _second_slot,
     "quota-warning": _month_threshold,
 }
 

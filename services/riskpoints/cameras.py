@@ -105,7 +105,7 @@ def record_camera_check(
         camera_check=check,
         photos=photos,
     )
-    letter = issue_letter(session, defect, camera, at, photo)
+    letter = issue_letter(session, defect, camera, at, photo, by=staff or (member.reporter_code if member else None))
     for chat in secretariat_chats(session):
         notify(chat, LetterIssued(letter, method))
     return check, defect, letter, []

@@ -1,4 +1,7 @@
-"""Coordination letters to a broken camera's owner agency: numbered per fiscal year (the DOCX is rendered on demand)."""
+"""Coordination letters to a broken camera's owner agency: numbered in the office's one letter register.
+
+The DOCX and PDF are rendered on demand (reports/documents/coordination_letter.py).
+"""
 
 from __future__ import annotations
 
@@ -7,19 +10,27 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import CoordinationLetter, Defect, MediaFile, RiskCamera
-from models.counters import next_number
-from models.timeutil import fiscal_year, to_bangkok
+from models import CoordinationLetter, Defect, LetterKind, MediaFile, RiskCamera
+from services.letters import issue_number
+from texts import letters as t
 
 
 def issue_letter(
-    session: Session, defect: Defect, camera: RiskCamera, at: datetime, photo: MediaFile | None
+    session: Session,
+    defect: Defect,
+    camera: RiskCamera,
+    at: datetime,
+    photo: MediaFile | None,
+    *,
+    by: str | None = None,
 ) -> CoordinationLetter:
-    """Take the fiscal year's next letter number for a broken camera (the DOCX is rendered on demand)."""
-    year = fiscal_year(to_bangkok(at).date())
+    """Take the register's next number for a broken camera's letter (the documents are rendered on demand)."""
+    addressee = t.COORDINATION_ADDRESSEE.format(agency=camera.owner_agency)
+    entry = issue_number(session, LetterKind.COORDINATION, t.COORDINATION_SUBJECT, addressee, by, at)
     letter = CoordinationLetter(
-        fiscal_year=year,
-        number=next_number(session, "RP-LETTER", year),
+        letter_id=entry.id,
+        fiscal_year=entry.fiscal_year,
+        number=entry.number,
         defect_id=defect.id,
         camera_id=camera.id,
         agency=camera.owner_agency,

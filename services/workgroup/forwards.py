@@ -17,12 +17,13 @@ from itertools import groupby
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Chat, NewsReport, ReportStatus
+from models import Chat, LetterKind, NewsReport, OutgoingLetter, ReportStatus
 from models.counters import next_number
-from models.settings import get_setting
 from models.timeutil import fiscal_year
 from models.workgroup import Agency, Forward, ForwardKind, ForwardRecipient, ForwardReport, Meeting
+from reports.documents.forward_letter import addressee
 from reports.network_kpi import MEETING_KINDS
+from services.letters import issue_number
 from services.network.news_reports import tell_reporter
 from services.notices import ForwardReminder, ForwardSent, Notify
 from services.workgroup.errors import WorkgroupError
@@ -49,12 +50,16 @@ def forward_reports(
     via_line: bool = True,
     via_letter: bool = False,
     deliver: bool = True,
+    letter_numbers: dict[int, int] | None = None,
 ) -> Forward:
-    """Pass one or several network reports to one or several agencies (deliver=False: record only)."""
+    """Pass one or several network reports to one or several agencies (deliver=False: record only).
+
+    ``letter_numbers``: agency id -> the number its letter was given before FieldLine (recorded later).
+    """
     reports = [session.get(NewsReport, report_id) for report_id in dict.fromkeys(report_ids)]
     if not reports or any(report is None or report.ref_no is None for report in reports):
         raise WorkgroupError("กรุณาเลือกข่าวที่จะส่งต่อ")
-    sending = _Sending(via_line, via_letter, deliver, notify, summarise)
+    sending = _Sending(via_line, via_letter, deliver, notify, summarise, letter_numbers or {})
     return _create(session, ForwardKind.REPORTS, reports, None, agency_ids, subject, note, sending, by, now)
 
 
@@ -72,12 +77,13 @@ def forward_meeting(
     via_line: bool = True,
     via_letter: bool = False,
     deliver: bool = True,
+    letter_numbers: dict[int, int] | None = None,
 ) -> Forward:
     """Pass a meeting's decisions, tasks and target districts to agencies (deliver=False: record only)."""
     meeting = get_meeting(session, meeting_id)
     reports = [session.get(NewsReport, link.report_id) for link in meeting.report_links]
     subject = subject or meeting_subject(meeting)
-    sending = _Sending(via_line, via_letter, deliver, notify, summarise)
+    sending = _Sending(via_line, via_letter, deliver, notify, summarise, letter_numbers or {})
     return _create(session, ForwardKind.MEETING, reports, meeting, agency_ids, subject, note, sending, by, now)
 
 
@@ -97,6 +103,7 @@ class _Sending:
     deliver: bool
     notify: Notify
     summarise: Summarise
+    letter_numbers: dict[int, int]  # agency id -> a number given by hand (letters sent before FieldLine)
 
 
 def _create(
@@ -147,7 +154,8 @@ def _create(
         recipient = ForwardRecipient(forward_id=forward.id, agency_id=agency.id)
         recipient.line_chat_id = group.line_chat_id if group else None
         if via_letter or group is None:  # an agency LINE cannot reach gets a letter instead
-            recipient.letter_no = next_letter_no(session, year)
+            number = sending.letter_numbers.get(agency.id)
+            recipient.letter_id = issue_letter(session, forward, agency, by, now, number=number).id
         session.add(recipient)
     session.flush()
     session.refresh(forward, ["recipients", "report_links"])
@@ -157,10 +165,11 @@ def _create(
     return forward
 
 
-def next_letter_no(session: Session, year: int) -> str:
-    """The next letter number of a fiscal year, e.g. 'กท/15' (the prefix is a setting)."""
-    prefix = str(get_setting(session, "workgroup.letter_prefix")).strip()
-    return f"{prefix}/{next_number(session, 'WG-LETTER', year)}"
+def issue_letter(
+    session: Session, forward: Forward, agency: Agency, by: str, now: datetime, *, number: int | None = None
+) -> OutgoingLetter:
+    """Enter the letter to one agency in the office's register (the number every kind of letter shares)."""
+    return issue_number(session, LetterKind.FORWARD, forward.subject, addressee(agency), by, now, number=number)
 
 
 def agency_group(session: Session, agency: Agency) -> Chat | None:

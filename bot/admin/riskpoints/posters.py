@@ -10,7 +10,7 @@ from bot.admin.riskpoints.common import may_see, point_or_404
 from bot.auth import Permission, require_permission
 from bot.request_session import db
 from models import RiskPoint
-from models.settings import get_setting
+from models.office import office_profile
 from reports.documents import posters
 
 
@@ -46,7 +46,7 @@ def riskpoint_sheet():
 
 def _pdf(make, name: str):
     try:
-        data = make(current_app.config.get("LINE_BOT_BASIC_ID"), str(get_setting(db(), "riskpoints.office_name")))
+        data = make(current_app.config.get("LINE_BOT_BASIC_ID"), office_profile(db()).name)
     except posters.PosterError as exc:
         flash(str(exc), "error")
         return redirect(url_for("admin.riskpoints"))

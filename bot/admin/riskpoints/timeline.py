@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Response, abort, current_app, request, send_file
+from flask import Response, abort, current_app, flash, redirect, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
 
@@ -32,7 +32,10 @@ from models.periods import Period
 from models.timeutil import utcnow
 from reports.documents import coordination_letter
 from reports.documents.numbers import doc_number
+from reports.documents.pdf import PdfUnavailable
 from services.riskpoints.points import photo_required, radius_of
+
+PDF_UNAVAILABLE = "เครื่องนี้ยังสร้างไฟล์ PDF ไม่ได้ กรุณาดาวน์โหลดไฟล์ Word (DOCX) ของหนังสือฉบับนี้แทน"
 
 
 @bp.get("/riskpoints/<code>")
@@ -156,14 +159,40 @@ def _media_path(relative: str) -> Path:
     return Path(current_app.config["MEDIA_DIR"]) / relative
 
 
+def _letter_or_404(sql, letter_id: int) -> CoordinationLetter:
+    """A coordination letter of a point the user may see, or 404."""
+    letter = sql.get(CoordinationLetter, letter_id)
+    if letter is None or not may_see(letter.camera.point.district):
+        abort(404)
+    return letter
+
+
+@bp.get("/riskpoints/letters/<int:letter_id>.pdf")
+@require_permission(Permission.DOWNLOAD_LETTERS)
+def riskpoint_letter_pdf(letter_id: int):
+    """A coordination letter as PDF, the same letter as its DOCX; audited."""
+    sql = db()
+    letter = _letter_or_404(sql, letter_id)
+    try:
+        data = coordination_letter.render_pdf(sql, letter, current_app.config["MEDIA_DIR"])
+    except PdfUnavailable:
+        flash(PDF_UNAVAILABLE, "error")
+        return redirect(url_for("admin.riskpoint_detail", code=letter.camera.point.code))
+    record_request(sql, "riskpoint.letter_download", object_type="letter", object_id=letter.id, format="pdf")
+    sql.commit()
+    return Response(
+        data,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f"attachment; filename={coordination_letter.filename(letter, 'pdf')}"},
+    )
+
+
 @bp.get("/riskpoints/letters/<int:letter_id>.docx")
 @require_permission(Permission.DOWNLOAD_LETTERS)
 def riskpoint_letter(letter_id: int):
     """A coordination letter as DOCX (rendered with the photo once it is downloaded)."""
     sql = db()
-    letter = sql.get(CoordinationLetter, letter_id)
-    if letter is None or not may_see(letter.camera.point.district):
-        abort(404)
+    letter = _letter_or_404(sql, letter_id)
     data = coordination_letter.render_letter(sql, letter, current_app.config["MEDIA_DIR"])
     record_request(sql, "riskpoint.letter_download", object_type="letter", object_id=letter.id)
     sql.commit()
