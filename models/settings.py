@@ -104,13 +104,8 @@ class Setting(Base):
     updated_by: Mapped[str | None] = mapped_column(String(80))
 
 
-# Old names still read for modules not yet moved to the office profile (migration 0012 moved the stored rows).
-RENAMED: dict[str, str] = {"workgroup.letter_thai_digits": "office.thai_digits"}
-
-
 def get_setting(session: Session, key: str) -> Any:
     """A setting's value, or its default."""
-    key = RENAMED.get(key, key)
     row = session.get(Setting, key)
     return DEFAULTS[key] if row is None else row.value
 

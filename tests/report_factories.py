@@ -40,3 +40,36 @@ def media_file(
     session.add(media)
     session.flush()
     return media
+
+
+def two_points(session, unit_code: str = "bangrak-1") -> tuple:
+    """A patrol unit of บางรัก and two points in its care from 1 October 2569 (RP-0001 with camera CAM-0001,
+    RP-0002 in ปทุมวัน without), flushed; returns the unit and the points by code."""
+    from datetime import date
+
+    from models import UnitKind
+    from services.riskpoints.registry import save_point
+    from services.riskpoints.units import create_unit, ensure_default_units
+
+    ensure_default_units(session)
+    unit = create_unit(session, code=unit_code, name="สายตรวจบางรัก 1", kind=UnitKind.PATROL, district="บางรัก")
+    points = {}
+    for code, name, district, camera in (
+        ("RP-0001", "ซอยเจริญกรุง 30", "บางรัก", "CAM-0001: สำนักการจราจรและขนส่ง"),
+        ("RP-0002", "ตลาดสามย่าน", "ปทุมวัน", ""),
+    ):
+        values = {
+            "code": code,
+            "name": name,
+            "district": district,
+            "latitude": 13.72,
+            "longitude": 100.52,
+            "kind": "alley",
+            "patrol_unit": unit_code,
+            "required_patrols": 2,
+            "active_from": date(2026, 10, 1),
+        }
+        if camera:
+            values["cameras"] = camera
+        points[code] = save_point(session, values)
+    return unit, points

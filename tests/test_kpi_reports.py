@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from bot.seed_fy2564 import load_fy2564
 from handlers.month_reports import submit
-from models import CameraStatus, PatrolCheck, RiskCamera, UnitKind
+from models import CameraStatus, PatrolCheck, RiskCamera
 from models.settings import set_setting
 from models.timeutil import BANGKOK
 from reports.documents import pdf
@@ -29,8 +29,8 @@ from services import evidence_packs
 from services import kpi_reports as reports
 from services.riskpoints.cameras import record_camera_check
 from services.riskpoints.crime_stats import save_crime_stat
-from services.riskpoints.registry import save_point
-from services.riskpoints.units import create_unit, ensure_default_units, find_unit
+from services.riskpoints.units import find_unit
+from tests.report_factories import two_points
 
 OFFICE = "สำนักงานปกครองและทะเบียน"
 SIGNATORY = ("นางสาวสมศรี ใจดี", "หัวหน้าฝ่ายความมั่นคง สำนักงานปกครองและทะเบียน")
@@ -64,27 +64,7 @@ def script_q1_2570(services) -> None:
     """Two points from 1 October 2569: 6 rounds missed of 368, the camera unchecked 9 days of 92 and broken for
     three (a defect fixed in 3 days, one coordination letter), 2 thefts; 3 month reports on time of 12."""
     with services.sessions.begin() as session:
-        ensure_default_units(session)
-        patrol = create_unit(session, code="bangrak-1", name="สายตรวจบางรัก 1", kind=UnitKind.PATROL, district="บางรัก")
-        points = {}
-        for code, name, district, camera in (
-            ("RP-0001", "ซอยเจริญกรุง 30", "บางรัก", "CAM-0001: สำนักการจราจรและขนส่ง"),
-            ("RP-0002", "ตลาดสามย่าน", "ปทุมวัน", ""),
-        ):
-            values = {
-                "code": code,
-                "name": name,
-                "district": district,
-                "latitude": 13.72,
-                "longitude": 100.52,
-                "kind": "alley",
-                "patrol_unit": "bangrak-1",
-                "required_patrols": 2,
-                "active_from": date(2026, 10, 1),
-            }
-            if camera:
-                values["cameras"] = camera
-            points[code] = save_point(session, values)
+        patrol, points = two_points(session)
         for code, point in points.items():
             for day in Q1_2570:
                 for round_no, hour in ((1, 9), (2, 21)):

@@ -21,7 +21,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from handlers.month_reports import submit
-from models import CameraStatus, PatrolCheck, ReportVersion, RiskCamera, Role, RoundMiss, StaffUser, UnitKind
+from models import CameraStatus, PatrolCheck, ReportVersion, RiskCamera, Role, RoundMiss, StaffUser
 from models.timeutil import BANGKOK
 from reports.documents import month_report, pdf
 from reports.documents.month_report_docx import render_docx
@@ -30,9 +30,9 @@ from reports.riskpoint_month import compile_month
 from scheduler.versions import MONTH_REPORT, freeze, json_ready
 from services.riskpoints.cameras import record_camera_check
 from services.riskpoints.crime_stats import save_crime_stat
-from services.riskpoints.registry import save_point
-from services.riskpoints.units import create_unit, ensure_default_units, find_unit
+from services.riskpoints.units import find_unit
 from tests.browser import CHROMIUM, SCREENSHOTS, _chromium_page, sign_in
+from tests.report_factories import two_points
 from tests.test_admin_support import audit_entries, login, make_staff
 
 NOV = [date(2026, 11, d) for d in range(1, 31)]
@@ -61,29 +61,7 @@ def nothing(_recipient, _messages) -> None:
 def november(services):
     """The scripted month, frozen by the clock; returns the frozen version's id."""
     with services.sessions.begin() as session:
-        ensure_default_units(session)
-        patrol_unit = create_unit(
-            session, code="bangrak-1", name="สายตรวจบางรัก 1", kind=UnitKind.PATROL, district="บางรัก"
-        )
-        points = {}
-        for code, name, district, camera in (
-            ("RP-0001", "ซอยเจริญกรุง 30", "บางรัก", "CAM-0001: สำนักการจราจรและขนส่ง"),
-            ("RP-0002", "ตลาดสามย่าน", "ปทุมวัน", ""),
-        ):
-            values = {
-                "code": code,
-                "name": name,
-                "district": district,
-                "latitude": 13.72,
-                "longitude": 100.52,
-                "kind": "alley",
-                "patrol_unit": "bangrak-1",
-                "required_patrols": 2,
-                "active_from": date(2026, 10, 1),
-            }
-            if camera:
-                values["cameras"] = camera
-            points[code] = save_point(session, values)
+        patrol_unit, points = two_points(session)
         for code, point in points.items():
             for day in NOV:
                 for round_no, hour in ((1, 9), (2, 21)):
