@@ -20,12 +20,13 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(settings)
     configure_logging()
 
-    from bot import cli, health, webhook
+    from bot import cli, health, site, webhook
     from bot.services import Services
 
     services = Services.from_config(app.config)
     app.extensions["fieldline"] = services
     app.register_blueprint(health.bp)
+    app.register_blueprint(site.bp)
     from bot import admin, api, auth, downloads
 
     auth.init_app(app)  # Flask-Login; CSRF on every form except /callback and /api/

@@ -23,6 +23,7 @@ ENVIRONMENT_KEYS = frozenset(
 )
 PRODUCTION = "production"
 DEMO = "demo"
+DEMO_BASIC_ID = "@fieldline"  # the emulator's bot (bot/emulator/api.py bot info): the demo's posters get QR codes
 
 
 class ConfigError(RuntimeError):
@@ -76,6 +77,8 @@ def load_config(env: dict[str, str] | None = None, instance_path: str | Path = "
         "SECRET_KEY": env.get("SECRET_KEY", ""),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{port}").rstrip("/"),
         "LINE_BOT_BASIC_ID": env.get("LINE_BOT_BASIC_ID", "").strip() or None,
+        "MAP_TILE_URL": env.get("MAP_TILE_URL", "").strip(),
+        "MAP_TILE_ATTRIBUTION": env.get("MAP_TILE_ATTRIBUTION", "").strip(),
         "BACKGROUND_WORKER": env.get("FIELDLINE_BACKGROUND_WORKER", "1") != "0",
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         "DB_DEADLINE_SECONDS": float(env.get("FIELDLINE_DB_DEADLINE", "1.5")),
@@ -89,6 +92,7 @@ def load_config(env: dict[str, str] | None = None, instance_path: str | Path = "
         for key, value in demo.items():
             config[key] = config[key] or value
         config["LINE_API_BASE_URL"] = config["LINE_API_BASE_URL"] or f"http://127.0.0.1:{port}/emulator"
+        config["LINE_BOT_BASIC_ID"] = config["LINE_BOT_BASIC_ID"] or DEMO_BASIC_ID
     missing = [k for k in ("LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN", "SECRET_KEY") if not config[k]]
     if missing:
         raise ConfigError(

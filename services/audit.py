@@ -36,6 +36,7 @@ class Action:
     VIEW_IDENTITY = "view.identity"  # names, phones, LINE names: the detail says which members
     VIEW_REPORT = "view.report"
     VIEW_REPORT_MEDIA = "view.report_media"
+    VIEW_REPORT_PLACES = "view.report_places"  # the map's exact places of reports: the detail lists their ids
     VIEW_NETWORK_ROLL = "view.network_roll"
     MEMBER_DECIDE = "member.decide"
     MEMBER_UPDATE = "member.update"

@@ -50,5 +50,9 @@ def test_sign_in_find_a_parked_event_and_retry_it(services, live_server, browser
     page.screenshot(path=str(SCREENSHOTS / "fieldline-admin-inbox-pending.png"), full_page=True)
 
     page.goto(f"{live_server}/admin/")
+    page.get_by_role("link", name="สถานะกล่องขาเข้าและการรับข้อความจาก LINE").click()
     expect(page.locator(".tile-pending .tile-number")).to_have_text("1")
+    page.screenshot(path=str(SCREENSHOTS / "fieldline-admin-inbox-health.png"), full_page=True)
+    page.goto(f"{live_server}/admin/")
+    expect(page.locator("#tile-parked-events .home-number")).to_have_text("0")
     page.screenshot(path=str(SCREENSHOTS / "fieldline-admin-dashboard.png"), full_page=True)

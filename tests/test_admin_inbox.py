@@ -110,8 +110,10 @@ def test_dashboard_counts_by_status(secretariat, services):
     add_event(services, status=InboxStatus.PARKED)
     add_event(services, status=InboxStatus.PARKED)
     add_event(services, status=InboxStatus.DONE, last_error=None)
-    page = secretariat.get("/admin/").get_data(as_text=True)
+    page = secretariat.get("/admin/inbox/health").get_data(as_text=True)
     assert 'href="/admin/inbox?status=parked"' in page
     parked_tile = page.split('tile-parked" href="/admin/inbox?status=parked">')[1]
     assert parked_tile.split("</span>")[0].strip().endswith(">2")
     assert SECRET_TEXT not in page
+    home = secretariat.get("/admin/").get_data(as_text=True)
+    assert 'id="tile-parked-events" href="/admin/inbox?status=parked"' in home and SECRET_TEXT not in home

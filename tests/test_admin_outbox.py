@@ -171,12 +171,17 @@ def test_district_officers_and_viewers_cannot_see_or_resend(app, services):
 
 
 def test_the_dashboard_and_the_menu_lead_to_the_page(secretariat, services):
+    from tests.test_home import tile_href, tile_number
+
     home = secretariat.get("/admin/").get_data(as_text=True)
-    assert "ข้อความที่ส่งไม่ถึง</a>" in home and "ส่งไม่ถึงผู้รับ" not in home  # the menu; no notice while none
+    assert "ข้อความที่ส่งไม่ถึง</a>" in home and tile_number(home, "undelivered") == "0"  # the menu; the home's tile
+    assert "ส่งไม่ถึงผู้รับ" not in secretariat.get("/admin/inbox/health").get_data(as_text=True)  # no notice
     add_row(services, MEMBER_ID, status=OutboxStatus.PARKED, last_error="500 oops")
     add_row(services, GROUP_ID, status=OutboxStatus.FAILED, last_error='403 {"message":"Forbidden"}')
     home = secretariat.get("/admin/").get_data(as_text=True)
-    assert "มีข้อความจากบอทที่ส่งไม่ถึงผู้รับ 2 รายการ" in home
+    assert tile_number(home, "undelivered") == "2" and tile_href(home, "undelivered") == "/admin/outbox/undelivered"
+    health = secretariat.get("/admin/inbox/health").get_data(as_text=True)
+    assert "มีข้อความจากบอทที่ส่งไม่ถึงผู้รับ 2 รายการ" in health
 
 
 def test_the_list_is_paginated_newest_first(secretariat, services):

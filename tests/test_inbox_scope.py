@@ -168,9 +168,13 @@ def test_the_front_page_counts_only_what_the_officer_may_see(officer, secretaria
         tile = page.split('tile-parked" href="/admin/inbox?status=parked">')[1]
         return tile.split("</span>")[0].rsplit(">", 1)[1].strip()
 
-    assert parked(officer.get("/admin/").get_data(as_text=True)) == str(len(OFFICER_SEES))
-    assert parked(secretariat.get("/admin/").get_data(as_text=True)) == str(len(events))
-    assert "spool" not in officer.get("/admin/").get_data(as_text=True)  # the spool holds every district
+    from tests.test_home import tile_number
+
+    assert parked(officer.get("/admin/inbox/health").get_data(as_text=True)) == str(len(OFFICER_SEES))
+    assert parked(secretariat.get("/admin/inbox/health").get_data(as_text=True)) == str(len(events))
+    assert tile_number(officer.get("/admin/").get_data(as_text=True), "parked-events") == str(len(OFFICER_SEES))
+    assert tile_number(secretariat.get("/admin/").get_data(as_text=True), "parked-events") == str(len(events))
+    assert "ไฟล์สำรอง" not in officer.get("/admin/inbox/health").get_data(as_text=True)  # the spool: every district
 
 
 def test_the_api_is_scoped_the_same_way(client, services, events):
@@ -193,10 +197,11 @@ def test_the_viewer_has_no_inbox_at_all(app, services, events):
     assert login(client, "viewer").status_code == 302
     assert client.get("/admin/inbox").status_code == 403
     assert client.get(f"/admin/inbox/{events['member']}").status_code == 403
+    assert client.get("/admin/inbox/health").status_code == 403
     front = client.get("/admin/")
     assert front.status_code == 200
     text = front.get_data(as_text=True)
-    assert "tile-parked" not in text and "เหตุการณ์ขาเข้า" not in text and "สมาชิกที่บอทรู้จัก" in text
+    assert "tile-parked" not in text and "tile-failed" not in text and "/admin/inbox" not in text
     headers = {"Authorization": f"Bearer {make_token(services, 'viewer')}"}
     assert client.get(f"/api/v1/inbox/{events['member']}", headers=headers).status_code == 403
 

@@ -270,7 +270,7 @@ def test_the_admin_sees_dead_letters_and_puts_one_back(client, services):
 
     spool = services.intake.spool
     spool.write_dead(signed(envelope(text_event(user_id(), "ข่าวที่ค้าง")))[0], "webhook", "บันทึกลงฐานข้อมูลไม่ได้ (X)")
-    assert "บันทึกลงฐานข้อมูลไม่ได้ 1 รายการ" in admin.get("/admin/").get_data(as_text=True)
+    assert "บันทึกลงฐานข้อมูลไม่ได้ 1 รายการ" in admin.get("/admin/inbox/health").get_data(as_text=True)
     page = admin.get("/admin/dead-letters")
     html = page.get_data(as_text=True)
     assert page.status_code == 200

@@ -50,7 +50,9 @@ def test_usage_by_job_runs_and_a_frozen_report_that_notices_later_edits(services
         page = client.get("/admin/scheduler/").get_data(as_text=True)
         assert "โควตาข้อความ LINE เดือนเมษายน 2569" in page
         assert "1,000 ข้อความ" in page and "805 ข้อความ" in page  # 790 read from LINE + 3 + 12 pushed since
-        assert "monthly-compile:2569-03" in page and "monthly-reminder" in page
+        assert "รวบรวมรายงานประจำเดือน · เดือนมีนาคม 2569" in page  # the run, by its Thai name and month
+        assert "เตือนหน่วยที่ยังไม่ส่งรายงานประจำเดือน" in page  # the quota used by the reminder, in Thai
+        assert "monthly-compile" not in page and "monthly-reminder" not in page and "2569-03" not in page
         assert "รายงานจุดเสี่ยงภัยประจำเดือน" in page
         with services.sessions() as session:
             frozen_id = session.scalar(select(ReportVersion.id).where(ReportVersion.kind == MONTH_REPORT))

@@ -8,6 +8,8 @@ SPAN = "ช่วงข้อมูล {first} ถึง {last}"
 DEADLINE = "กำหนดส่งรายงานของหน่วย {deadline} เวลา {time} น."
 CLOCK_ACTOR = "ระบบ (ตามกำหนดเวลา)"
 UNKNOWN_ACTOR = "เจ้าหน้าที่ (ไม่พบชื่อในระบบ)"
+# recorders that are not a person: the demo's FY 2564 replay and the import command's default
+SYSTEM_ACTORS = {"seed-fy2564": "ข้อมูลตั้งต้นปีงบประมาณ 2564 (ชุดทดลอง)", "cli": "ผู้ดูแลระบบ (คำสั่งนำเข้า)"}
 FROZEN_NOTE = "เอกสารนี้จัดทำจากข้อมูลฉบับที่ตรึงไว้ ตัวเลขจึงไม่เปลี่ยนตามการแก้ไขข้อมูลภายหลัง (รหัสตรวจสอบข้อมูล {digest})"
 NONE = "–"
 NO_ROWS = "ไม่มีรายการในเดือนนี้"

@@ -19,6 +19,27 @@ JOB_TITLES = {
     "evidence-packs": "จัดทำชุดหลักฐานตัวชี้วัดที่สั่งจากหน้าผู้ดูแล (ตรวจคิวทุก 5 วินาที)",
 }
 
+# Short names of the clock's jobs for lists of runs (the admin's scheduler page); JOB_TITLES says what each does.
+JOB_NAMES = {
+    "monthly-open": "เปิดรายงานประจำเดือน",
+    "monthly-reminder": "เตือนส่งรายงานประจำเดือน",
+    "monthly-compile": "รวบรวมรายงานประจำเดือน",
+    "monthly-overdue": "แจ้งหน่วยที่ส่งรายงานไม่ทัน",
+    "quarterly-summary": "สรุปตัวชี้วัดรายไตรมาส",
+    "patrol-round-warning": "เตือนก่อนปิดรอบตรวจ",
+    "patrol-round-close": "ปิดรอบตรวจ",
+    "camera-day-end": "เตือนตรวจกล้องก่อนสิ้นวัน",
+    "workgroup-meetings": "เตือนจำนวนการประชุมคณะทำงาน",
+    "workgroup-actions": "เตือนงานที่ได้รับมอบหมาย",
+    "workgroup-forwards": "เตือนหน่วยงานรับทราบเรื่องที่ส่งต่อ",
+    "retention-purge": "ลบข้อมูลที่เกินระยะเวลาเก็บรักษา",
+    "media-retry": "ดาวน์โหลดรูปและไฟล์ที่ค้าง",
+    "quota-watch": "ตรวจโควตาข้อความ LINE",
+    "quota-warning": "เตือนโควตาข้อความ LINE",
+    "evidence-packs": "จัดทำชุดหลักฐานตัวชี้วัด",
+}
+OTHER_JOB = "งานอื่นของระบบ"
+
 KIND_NEEDS = {
     "patrol": (
         "• การตรวจตราจุดเสี่ยง 2 ครั้ง/วัน/จุด และเหตุผลของรอบที่ไม่ได้ตรวจ\n"

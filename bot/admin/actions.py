@@ -87,11 +87,20 @@ def perform(
         outcome = work()
     except errors as error:
         sql.rollback()
-        flash(str(error), "error")
+        flash(thai_reason(error), "error")
         return redirect(back)
     if not isinstance(outcome, Done):
         return outcome
     return finish(outcome, back)
+
+
+UNREADABLE_INPUT = "ข้อมูลที่กรอกไม่ถูกต้อง กรุณาตรวจสอบช่องที่กรอกแล้วลองใหม่อีกครั้ง"
+
+
+def thai_reason(error: Exception) -> str:
+    """A refusal's Thai message; Python's own English (int('abc'), a bad date) becomes a Thai request to check."""
+    message = str(error)
+    return message if any("\u0e00" <= char <= "\u0e7f" for char in message) else UNREADABLE_INPUT
 
 
 def finish(outcome: Done, back: str) -> ResponseReturnValue:

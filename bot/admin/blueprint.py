@@ -9,7 +9,10 @@ from flask import Blueprint, Response
 
 from bot.admin import texts
 from bot.auth import Permission, can
+from bot.request_session import db
 from models.timeutil import thai_datetime
+from reports.documents.month_report import actor_name
+from texts.month_report import UNKNOWN_ACTOR
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -44,6 +47,15 @@ def is_safe_next(target: str | None) -> bool:
 def thai_dt(moment: datetime | None) -> str:
     """Show an aware datetime in Bangkok time with a Buddhist Era date, or a dash."""
     return thai_datetime(moment) if moment is not None else "–"
+
+
+@bp.app_template_filter("who")
+def who(username: str | None) -> str:
+    """A recorder or actor as a person reads it: the staff member's name, or the system in Thai."""
+    if not username:
+        return "–"
+    name = actor_name(db(), username)
+    return username if name == UNKNOWN_ACTOR else name  # a name given in LINE is already a person's name
 
 
 @bp.record_once

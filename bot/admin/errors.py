@@ -21,6 +21,20 @@ def _is_api() -> bool:
     return request.path.startswith(API_PREFIX)
 
 
+def _is_emulator() -> bool:
+    """Tell whether the request was for the LINE emulator (it answers like LINE, in LINE's words)."""
+    return request.path.startswith("/emulator")
+
+
+def bad_request(error: HTTPException):
+    """400: a request the page could not read (a tampered link, a form without its fields), answered in Thai."""
+    if _is_api():
+        return api_error(400, "bad_request", texts.BAD_REQUEST)
+    if _is_emulator():
+        return error
+    return secure_headers(_page("errors/400.html", 400, message=texts.BAD_REQUEST))
+
+
 def forbidden(error: HTTPException):
     """403: signed in, but the role does not allow this."""
     if _is_api():
@@ -36,10 +50,23 @@ def not_found(error: HTTPException):
 
 
 def method_not_allowed(error: HTTPException):
-    """405: JSON for the API; the default answer elsewhere (the webhook, health check)."""
+    """405: JSON for the API; the emulator as LINE answers; a Thai page elsewhere (keeping the Allow header)."""
     if _is_api():
         return api_error(405, "method_not_allowed", "API นี้อ่านได้อย่างเดียว")
-    return error
+    if _is_emulator():
+        return error
+    response = _page("errors/400.html", 405, message=texts.METHOD_NOT_ALLOWED, code=405)
+    allowed = error.get_response().headers.get("Allow")
+    if allowed:
+        response.headers["Allow"] = allowed
+    return secure_headers(response)
+
+
+def other_error(error: HTTPException):
+    """Any other 4xx werkzeug would answer in English: the Thai page with its status."""
+    if _is_api() or _is_emulator() or error.code is None or error.code >= 500:
+        return error
+    return secure_headers(_page("errors/400.html", error.code, message=texts.BAD_REQUEST, code=error.code))
 
 
 def csrf_failed(error: CSRFError):
@@ -73,9 +100,12 @@ def _page(template: str, status: int, **context):
 
 def register(app: Flask) -> None:
     """Register the handlers on the whole app."""
+    app.register_error_handler(400, bad_request)
     app.register_error_handler(403, forbidden)
     app.register_error_handler(404, not_found)
     app.register_error_handler(405, method_not_allowed)
     app.register_error_handler(CSRFError, csrf_failed)
     app.register_error_handler(413, too_large)
     app.register_error_handler(500, internal_error)
+    for code in (401, 406, 409, 410, 411, 412, 414, 415, 416, 417, 422, 428, 429, 431):
+        app.register_error_handler(code, other_error)

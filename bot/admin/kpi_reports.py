@@ -16,12 +16,14 @@ from sqlalchemy import select
 
 from bot import downloads
 from bot.admin import kpi_report_files as files
+from bot.admin import periods_form as pf
 from bot.admin.actions import Done, audit, audited
 from bot.admin.blueprint import bp
 from bot.audit import record_request
 from bot.auth import Permission, require_permission
 from bot.request_session import db
 from models import ReportVersion
+from models.periods import Period
 from models.timeutil import fiscal_quarter, fiscal_year, to_bangkok, utcnow
 from reports.documents import pdf as pdf_engine
 from reports.kpi_reports import pdf as kpdf
@@ -64,10 +66,8 @@ def kpi_reports():
     """Every KPI report of a fiscal year, quarter by quarter, with its status; a picker for the year and quarter."""
     session = db()
     current_year, current_quarter = _today_quarter()
-    year = request.args.get("fy", type=int) or current_year
-    quarter = request.args.get("quarter", type=int) or (current_quarter if year == current_year else 4)
-    if not 1 <= quarter <= 4:
-        quarter = 4
+    choice = _quarter_asked(current_year, current_quarter)
+    year, quarter = choice.period.fiscal_year, choice.period.quarter
     rows = [(number, kpi, reports.status(session, kpi, year, number)) for number in (1, 2, 3, 4) for kpi in t.KPIS]
     return render_template(
         "admin/kpi_reports/index.html",
@@ -76,8 +76,24 @@ def kpi_reports():
         quarter=quarter,
         quarters=QUARTERS,
         rows=rows,
+        error=choice.error,
         t=t,
-    )
+    ), (422 if choice.error else 200)
+
+
+def _quarter_asked(current_year: int, current_quarter: int) -> pf.PeriodChoice:
+    """?fy=2569&quarter=2 (a year alone: its 4th quarter, or this quarter for this year); this quarter by default."""
+    default = Period.of_quarter(current_year, current_quarter)
+    year, quarter = (request.args.get("fy") or "").strip(), (request.args.get("quarter") or "").strip()
+    if not year and not quarter:
+        return pf.PeriodChoice(default)
+    if year and not quarter:
+        chosen = pf.fiscal_year_from(request.args, default)
+        if chosen.error:
+            return chosen
+        fy = chosen.period.fiscal_year
+        return pf.PeriodChoice(Period.of_quarter(fy, current_quarter if fy == current_year else 4))
+    return pf.quarter_from({"quarter": quarter, "quarter_year": year or str(current_year)}, default)
 
 
 @bp.get("/kpi-reports/<kpi>/<int:year>/<int:quarter>")

@@ -2,40 +2,33 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from bot.admin import network_texts as nt
+from bot.admin import periods_form
 from models import MemberStatus, ReportStatus
 from models.districts import DISTRICTS
-from models.timeutil import BANGKOK, be_year, ce_year
+from models.timeutil import BANGKOK, be_year, utcnow
 
 HIDDEN_STATUSES = (ReportStatus.DRAFT, ReportStatus.WITHDRAWN)
 STATUS_ALL = "all"
+MAX_HOURS = 24 * 366  # ?hours= reaches back at most a year
 MEMBER_STATUSES = tuple(status.value for status in MemberStatus)
 
 
 def parse_day(raw: str | None) -> date | None:
-    """A Bangkok date typed as 31/01/2569 (BE) or 31/01/2026, or 2569-01-31 / 2026-01-31; None when blank.
+    """A Bangkok date typed as 31/01/2569 (BE) or 31/01/2026, 2569-01-31, 31 ม.ค. 2569; None when blank.
 
-    A year after 2400 is a Buddhist Era year. Raises ValueError (Thai message) for anything else.
+    Read by the admin's one period reader (bot/admin/periods_form.py). Raises ValueError (Thai message) otherwise.
     """
     value = (raw or "").strip()
     if not value:
         return None
-    match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", value)
-    if match:
-        year, month, day = (int(part) for part in match.groups())
-    else:
-        match = re.fullmatch(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})", value)
-        if not match:
-            raise ValueError(nt.DATE_INVALID.format(value=value))
-        day, month, year = (int(part) for part in match.groups())
     try:
-        return date(ce_year(year), month, day)
-    except ValueError:
+        return periods_form.parse_day(value).first
+    except periods_form.PeriodInputError:
         raise ValueError(nt.DATE_INVALID.format(value=value)) from None
 
 
@@ -64,12 +57,20 @@ class ReportFilters:
     group: str | None = None  # a chat id, or "direct" for one-to-one reports
     status: str | None = None  # a ReportStatus value, STATUS_ALL, or None for the confirmed ones
     ref: str | None = None
+    hours: int | None = None  # only reports received in the last N hours (the home page links ?hours=24)
+    now: datetime | None = None  # the instant ?hours= counts back from (read time)
     errors: list[str] = field(default_factory=list)
 
     @classmethod
-    def from_args(cls, args: Mapping[str, str]) -> ReportFilters:
-        """Read ?from=&to=&district=&category=&group=&status=&ref= leniently, noting what is wrong."""
-        filters = cls()
+    def from_args(cls, args: Mapping[str, str], now: datetime | None = None) -> ReportFilters:
+        """Read ?from=&to=&district=&category=&group=&status=&ref=&hours= leniently, noting what is wrong."""
+        filters = cls(now=now or utcnow())
+        hours = (args.get("hours") or "").strip()
+        if hours:
+            if hours.isdigit() and 0 < int(hours) <= MAX_HOURS:
+                filters.hours = int(hours)
+            else:
+                filters.errors.append(nt.HOURS_INVALID.format(value=hours[:20], most=MAX_HOURS))
         for name, attribute in (("from", "date_from"), ("to", "date_to")):
             try:
                 setattr(filters, attribute, parse_day(args.get(name)))
@@ -98,8 +99,14 @@ class ReportFilters:
             "group": self.group or "",
             "status": self.status or "",
             "ref": self.ref or "",
+            "hours": str(self.hours or ""),
         }
         return {key: value for key, value in pairs.items() if value}
+
+    @property
+    def received_since(self) -> datetime | None:
+        """The first instant ?hours= keeps (None when not asked)."""
+        return (self.now or utcnow()) - timedelta(hours=self.hours) if self.hours else None
 
     @property
     def ends(self) -> datetime | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from bot.admin.network_filters import HIDDEN_STATUSES, STATUS_ALL, MemberFilters, ReportFilters, day_start
@@ -170,21 +170,35 @@ def reports_statement(user: object, filters: ReportFilters) -> Select:
     """Reports the user may see, newest first, with item, unsent and duplicate counts, code and group.
 
     Rows: (NewsReport, item_count, unsent_count, duplicate_count, reporter_code, chat_name).
+    The counts come from two grouped subqueries joined once (one pass over items and links per page, whatever
+    the page's offset), not from a subquery per row: a deep page of a district-year stays fast.
     """
-    items = select(func.count(ReportItem.id)).where(ReportItem.report_id == NewsReport.id)
-    unsent = items.where(ReportItem.unsent_at.is_not(None))
-    duplicates = select(func.count(ReportLink.id)).where(
-        or_(ReportLink.report_id == NewsReport.id, ReportLink.other_id == NewsReport.id)
+    items = (
+        select(
+            ReportItem.report_id.label("report_id"),
+            func.count(ReportItem.id).label("item_total"),
+            func.count(ReportItem.unsent_at).label("unsent_total"),
+        )
+        .group_by(ReportItem.report_id)
+        .subquery("item_counts")
+    )
+    ends = union_all(
+        select(ReportLink.report_id.label("report_id")), select(ReportLink.other_id.label("report_id"))
+    ).subquery("link_ends")
+    duplicates = (
+        select(ends.c.report_id, func.count().label("links")).group_by(ends.c.report_id).subquery("link_counts")
     )
     statement = (
         select(
             NewsReport,
-            items.correlate(NewsReport).scalar_subquery().label("item_count"),
-            unsent.correlate(NewsReport).scalar_subquery().label("unsent_count"),
-            duplicates.correlate(NewsReport).scalar_subquery().label("duplicate_count"),
+            func.coalesce(items.c.item_total, 0).label("item_count"),
+            func.coalesce(items.c.unsent_total, 0).label("unsent_count"),
+            func.coalesce(duplicates.c.links, 0).label("duplicate_count"),
             Member.reporter_code,
             Chat.name.label("chat_name"),
         )
+        .outerjoin(items, items.c.report_id == NewsReport.id)
+        .outerjoin(duplicates, duplicates.c.report_id == NewsReport.id)
         .outerjoin(Member, Member.id == NewsReport.reporter_id)
         .outerjoin(Chat, Chat.id == NewsReport.chat_id)
         .where(district_clause(user, NewsReport.district))
@@ -198,6 +212,8 @@ def _filter_reports(statement: Select, filters: ReportFilters) -> Select:
         statement = statement.where(NewsReport.started_at >= day_start(filters.date_from))
     if filters.ends:
         statement = statement.where(NewsReport.started_at < filters.ends)
+    if filters.received_since:
+        statement = statement.where(NewsReport.started_at >= filters.received_since)
     if filters.district:
         statement = statement.where(NewsReport.district == filters.district)
     if filters.category == "none":

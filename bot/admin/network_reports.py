@@ -6,12 +6,13 @@ and places are personal data: opening them is audited (VIEW_REPORT_CONTENT, with
 
 from __future__ import annotations
 
-from flask import current_app, render_template, request
+from flask import current_app, render_template, request, url_for
 from flask_login import current_user
 
 from bot.admin import network_texts as nt
 from bot.admin.actions import Done, Refused, audit, audited, next_or
 from bot.admin.blueprint import bp
+from bot.admin.network_bulk import bulk_choices
 from bot.admin.network_filters import STATUS_ALL, ReportFilters
 from bot.admin.network_queries import (
     categories,
@@ -47,17 +48,22 @@ CLOSED_TO_UPDATES = (ReportStatus.DRAFT, ReportStatus.WITHDRAWN)
 @bp.get("/network/reports")
 @require_permission(Permission.VIEW_NETWORK)
 def network_reports():
-    """The reports inbox: filters by Bangkok date (BE or CE input), district, category, group and status."""
+    """The reports inbox: filters by Bangkok date (BE or CE input), the last N hours, district, category,
+    group and status; the reports ticked on a page can be acted on together (bot/admin/network_bulk.py)."""
     sql = db()
     filters = ReportFilters.from_args(request.args)
     page, per_page = page_args(request.args)
     result = paginate(sql, reports_statement(current_user, filters), page, per_page, scalars=False)
     districts = visible_districts(current_user)
+    args = filters.query_args()
     return render_template(
         "admin/network/reports.html",
         page=result,
         filters=filters,
-        args=filters.query_args(),
+        args=args,
+        chips=filter_chips(filters, args),
+        bulk=bulk_choices(sql),
+        inbox_url=url_for("admin.network_reports", page=result.page, **args),
         statuses=[status.value for status in ReportStatus],
         status_all=STATUS_ALL,
         categories=categories(sql),
@@ -66,6 +72,15 @@ def network_reports():
         districts=districts,
         district_choices=sorted(districts) if districts is not None else DISTRICTS,
     )
+
+
+def filter_chips(filters: ReportFilters, args: dict[str, str]) -> list[tuple[str, str]]:
+    """The filters shown as removable chips: (Thai label, the inbox's URL without that filter)."""
+    chips = []
+    if filters.hours:
+        rest = {key: value for key, value in args.items() if key != "hours"}
+        chips.append((nt.HOURS_CHIP.format(hours=filters.hours), url_for("admin.network_reports", **rest)))
+    return chips
 
 
 @bp.get("/network/reports/<int:report_id>")

@@ -75,6 +75,8 @@ LIST_SAVED = "บันทึก “{name}” แล้ว"
 LIST_ADDED = "เพิ่ม “{name}” แล้ว"
 DATE_INVALID = "วันที่ “{value}” ไม่ถูกต้อง กรุณาพิมพ์แบบ วว/ดด/ปปปป (พ.ศ.) เช่น 31/01/2569"
 DATE_HINT = "วว/ดด/ปปปป (พ.ศ.)"
+HOURS_INVALID = "ช่วงเวลา “{value}” ไม่ถูกต้อง กรุณาระบุจำนวนชั่วโมงเป็นตัวเลข 1 ถึง {most:,} (เช่น 24)"
+HOURS_CHIP = "ได้รับใน {hours} ชั่วโมงที่ผ่านมา"
 
 SETTING_LABELS = {
     "network.burst_minutes": (

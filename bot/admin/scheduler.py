@@ -9,6 +9,8 @@ from flask import abort, redirect, render_template, url_for
 from sqlalchemy import select
 
 from bot.admin.blueprint import bp
+from bot.admin.outbox_texts import purpose_label
+from bot.admin.periods_form import key_label
 from bot.admin.scheduler_month import month_report_page
 from bot.auth import Permission, require_permission
 from bot.request_session import db
@@ -50,7 +52,7 @@ def scheduler_overview():
     usage = quota.usage_by_purpose(session, month)
     policy = Policy.load(session)
     upcoming = [
-        (job, t.JOB_TITLES.get(job, job), triggers.upcoming(job, policy, now, 1))
+        (job, t.JOB_TITLES.get(job, t.OTHER_JOB), triggers.upcoming(job, policy, now, 1))
         for job, spec in JOBS.items()
         if spec.scheduled
     ]
@@ -61,7 +63,7 @@ def scheduler_overview():
         month_label=Period.month_of(now).label(),
         state=state,
         percent=None if state.ratio is None else round(100 * state.ratio, 1),
-        usage=[(purpose, t.JOB_TITLES.get(purpose, purpose), used) for purpose, used in usage.items()],
+        usage=[(purpose, purpose_label(purpose), used) for purpose, used in usage.items()],
         waiting=quota.waiting_for_quota(session),
         upcoming=upcoming,
         runs=runs,
@@ -70,6 +72,9 @@ def scheduler_overview():
         kind_labels=KIND_LABELS,
         thai_datetime=thai_datetime,
         period_label=_period_label,
+        key_label=key_label,
+        job_names=t.JOB_NAMES,
+        other_job=t.OTHER_JOB,
     )
 
 
@@ -82,7 +87,7 @@ def _period_label(key: str) -> str:
             return Period.parse_month(key).label()
         return Period.of_fiscal_year(int(key)).label()
     except ValueError:
-        return key
+        return key_label(key)
 
 
 @bp.get("/scheduler/reports/<int:version_id>")

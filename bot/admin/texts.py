@@ -36,6 +36,8 @@ FIELD_REQUIRED = "กรุณากรอกช่องนี้"
 
 # Error pages
 SERVER_ERROR_PLAIN = "ระบบขัดข้องชั่วคราว กรุณาลองใหม่อีกครั้งในอีกสักครู่"
+BAD_REQUEST = "ระบบอ่านคำขอนี้ไม่ได้ (ลิงก์อาจไม่ครบหรือข้อมูลในแบบฟอร์มไม่ถูกต้อง) กรุณากลับไปหน้าเดิมแล้วลองใหม่อีกครั้ง"
+METHOD_NOT_ALLOWED = "หน้านี้เปิดด้วยวิธีนี้ไม่ได้ กรุณากลับไปหน้าเดิมแล้วกดปุ่มบนหน้านั้นอีกครั้ง"
 CSRF_FAILED = "แบบฟอร์มหมดอายุหรือไม่ถูกต้อง กรุณาโหลดหน้าใหม่แล้วลองอีกครั้ง"
 TOO_LARGE = "ไฟล์ที่ส่งมาใหญ่เกินกำหนด (ไม่เกิน 1 MB) กรุณาแบ่งเป็นหลายไฟล์ หรือย่อขนาดไฟล์แล้วลองใหม่"
 
@@ -105,6 +107,7 @@ ACTION_LABELS = {
     "view.identity": "ดูชื่อและเบอร์โทรของผู้แจ้งข่าว",
     "view.report": "ดูเนื้อหาข่าว",
     "view.report_media": "ดูรูปหรือไฟล์ของข่าว",
+    "view.report_places": "ดูตำแหน่งของข่าวบนแผนที่",
     "view.network_roll": "ส่งออกบัญชีรายชื่อเครือข่ายข่าว",
     "member.decide": "อนุมัติ/ไม่อนุมัติ/ระงับสมาชิก",
     "member.update": "แก้ไขข้อมูลสมาชิก",
@@ -122,6 +125,48 @@ ACTION_LABELS = {
     "evidence.report": "บันทึกข่าวที่ได้รับย้อนหลัง",
     "evidence.forward": "บันทึกการส่งต่อหน่วยงานย้อนหลัง",
     "evidence.import": "นำเข้าหลักฐานย้อนหลังจากไฟล์ Excel",
+}
+
+# what an audit entry is about (AuditLog.object_type), as the audit log page names it
+OBJECT_LABELS = {
+    "action_item": "งานที่มอบหมาย",
+    "agency": "หน่วยงาน",
+    "api_token": "กุญแจ API",
+    "audit_log": "บันทึกการใช้งาน",
+    "camera": "กล้อง CCTV",
+    "category": "หมวดหมู่ข่าว",
+    "committee": "คำสั่งคณะทำงาน",
+    "committee_member": "กรรมการ",
+    "crime_stat": "สถิติคดี",
+    "dead_letter": "ข้อมูลที่บันทึกไม่ได้",
+    "defect": "สภาพเสี่ยง",
+    "evidence": "ชุดหลักฐาน",
+    "forward": "เรื่องที่ส่งต่อ",
+    "forward_recipient": "หน่วยงานผู้รับเรื่อง",
+    "group_code": "รหัสลงทะเบียนกลุ่ม",
+    "inbox_event": "เหตุการณ์ขาเข้า",
+    "kpi_report": "รายงานตัวชี้วัด",
+    "letter": "หนังสือ",
+    "measure": "มาตรการของหน่วยงาน",
+    "media_file": "รูปหรือไฟล์",
+    "meeting": "การประชุม",
+    "member": "สมาชิก",
+    "network_roll": "ทะเบียนเครือข่าย",
+    "news_report": "ข่าว",
+    "occupation": "กลุ่มอาชีพ",
+    "office": "ข้อมูลสำนักงาน",
+    "outgoing_message": "ข้อความขาออก",
+    "patrol_check": "การตรวจจุด",
+    "rejected_body": "ข้อมูลที่ถูกปฏิเสธ",
+    "report_version": "รายงานฉบับตรึง",
+    "retention": "การลบตามระยะเวลาเก็บรักษา",
+    "risk_point": "จุดเสี่ยง",
+    "setting": "การตั้งค่า",
+    "staff_user": "บัญชีเจ้าหน้าที่",
+    "unit": "หน่วยงานจุดเสี่ยง",
+    "unit_membership": "สมาชิกของหน่วย",
+    "wg_file": "เอกสารคณะทำงาน",
+    "work_order": "ใบสั่งงาน",
 }
 
 

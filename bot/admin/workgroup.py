@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from bot.admin.actions import Done, Refused, audit, audited
 from bot.admin.blueprint import bp
+from bot.admin.workgroup_changes import change_lines
 from bot.admin.workgroup_support import (
     DATE_HINT,
     EDIT_ROLES,
@@ -34,7 +35,7 @@ from models.periods import Period
 from models.settings import get_setting
 from models.timeutil import fiscal_year, thai_date, utcnow
 from models.workgroup import Agency, AgencyKind, Committee, CommitteeMember, CommitteeRole, StoredFile
-from reports.network_kpi import ROLE_NAMES, composition, counted_meetings
+from reports.network_kpi import ROLE_NAMES, composition, counted_meetings, network_kpi
 from services.media_store import MediaStore
 from services.workgroup.acknowledgements import unacknowledged_count
 from services.workgroup.agencies import active_agencies, ensure_default_agencies, save_agency
@@ -98,6 +99,7 @@ def wg_index():
         "admin/workgroup/index.html",
         year=year,
         held=len(counted_meetings(sql, period.starts, now)),
+        kpi=network_kpi(sql, period),
         required=int(get_setting(sql, "workgroup.min_meetings")),
         upcoming=next_meeting(sql, now),
         waiting=len(reports_waiting(sql)),
@@ -240,6 +242,7 @@ def wg_committee(committee_id: int):
         agencies=agencies,
         roles=list(CommitteeRole),
         change_names=CHANGE_NAMES,
+        change_lines=lambda detail: change_lines(sql, detail),
         editing=sql.get(CommitteeMember, request.args.get("member", type=int) or 0),
     )
 

@@ -15,6 +15,7 @@ from bot.admin.workgroup_support import (
     LETTER_ROLES,
     READ_ROLES,
     actor,
+    asked_fiscal_year,
     forward_options,
     forwarded,
     ids,
@@ -31,26 +32,22 @@ from bot.request_session import db
 from models import Chat, NewsReport, ReportCategory, ReportStatus
 from models.districts import DISTRICTS
 from models.periods import Period
-from models.timeutil import fiscal_year, utcnow
+from models.timeutil import utcnow
 from models.workgroup import Forward, ForwardRecipient, MeasureKind
 from reports.documents import forward_letter
 from reports.documents.pdf import PdfUnavailable
 from reports.network_kpi import MEASURE_KINDS
+from reports.work_today import awaiting_ack_clause
 from runtime.delivery import notifier
 from services.workgroup.acknowledgements import acknowledge_by_staff, remind_unacknowledged, unacknowledged
 from services.workgroup.agencies import active_agencies
 from services.workgroup.files import store_file
 from services.workgroup.forwards import agency_group, forward_reports, forwards_statement
 from services.workgroup.measures import record_measure
-from services.workgroup.meetings import bangkok_day
 
 CHOOSABLE = (ReportStatus.NEW, ReportStatus.RECEIVED, ReportStatus.FORWARDED)
 REPORTS_SHOWN = 200
 PDF_UNAVAILABLE = "เครื่องนี้ยังสร้างไฟล์ PDF ไม่ได้ กรุณาดาวน์โหลดไฟล์ Word (DOCX) ของหนังสือฉบับนี้แทน"
-
-
-def _year() -> int:
-    return request.args.get("fy", type=int) or fiscal_year(bangkok_day(utcnow()))
 
 
 @bp.get("/workgroup/forwards")
@@ -58,11 +55,15 @@ def _year() -> int:
 def wg_forwards():
     """Forwards of a fiscal year, the agencies that have not acknowledged, and the form to forward reports."""
     sql = db()
-    year = _year()
+    year, picker = asked_fiscal_year()
+    awaiting = request.args.get("awaiting") == "1"  # forwards some agency has not acknowledged, of every year
+    statement = forwards_statement(None if awaiting else year)
+    if awaiting:
+        statement = statement.where(awaiting_ack_clause())
     page, per_page = page_args(request.args)
     result = paginate(
         sql,
-        forwards_statement(year).options(selectinload(Forward.recipients), selectinload(Forward.measures)),
+        statement.options(selectinload(Forward.recipients), selectinload(Forward.measures)),
         page,
         per_page,
     )
@@ -81,6 +82,8 @@ def wg_forwards():
     return render_template(
         "admin/workgroup/forwards.html",
         year=year,
+        **picker,
+        awaiting=awaiting,
         page=result,
         pending=unacknowledged(sql),
         reports=reports,

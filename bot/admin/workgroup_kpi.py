@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import render_template, request
 
+from bot.admin import periods_form as pf
 from bot.admin.blueprint import bp
 from bot.auth import Permission, require_permission
 from bot.request_session import db
@@ -21,13 +22,15 @@ def wg_kpi():
     """The ladder for a fiscal year, the level reached by the end of each quarter, and the evidence list."""
     sql = db()
     current = fiscal_year(bangkok_day(utcnow()))
-    year = request.args.get("fy", type=int) or current
-    kpi = network_kpi(sql, Period.of_fiscal_year(year))
+    choice = pf.fiscal_year_from(request.args, Period.of_fiscal_year(current))
+    year = choice.period.fiscal_year
+    kpi = network_kpi(sql, choice.period)
     return render_template(
         "admin/workgroup/kpi.html",
+        error=choice.error,
         year=year,
         years=sorted({*range(current + 1, current - YEARS_BACK, -1), year}, reverse=True),
         kpi=kpi,
         quarters=kpi_by_quarter(sql, year),
         checklist=evidence_checklist(kpi),
-    )
+    ), (422 if choice.error else 200)

@@ -13,6 +13,7 @@ from bot.admin.workgroup_support import (
     READ_ROLES,
     TIME_HINT,
     actor,
+    asked_fiscal_year,
     bangkok_instant,
     forward_options,
     forwarded,
@@ -31,7 +32,7 @@ from bot.request_session import db
 from models import NewsReport, ReportCategory
 from models.districts import DISTRICTS
 from models.settings import get_setting
-from models.timeutil import fiscal_year, utcnow
+from models.timeutil import utcnow
 from models.workgroup import Forward, Meeting, MeetingKind, MeetingStatus
 from reports.network_kpi import MEETING_KINDS, meeting_verdict
 from services.workgroup.action_items import add_action_item, complete_action_item
@@ -41,7 +42,6 @@ from services.workgroup.files import store_file
 from services.workgroup.forwards import forward_meeting, forwards_statement
 from services.workgroup.meetings import (
     attach_minutes,
-    bangkok_day,
     create_meeting,
     link_reports,
     meetings_in_year,
@@ -58,10 +58,6 @@ STATUS_NAMES = {
     MeetingStatus.CANCELLED: "ยกเลิก",
 }
 WAITING_SHOWN = 100
-
-
-def _year() -> int:
-    return request.args.get("fy", type=int) or fiscal_year(bangkok_day(utcnow()))
 
 
 def _meeting_fields() -> dict:
@@ -83,11 +79,12 @@ def _meeting_fields() -> dict:
 def wg_meetings():
     """The meetings of a fiscal year, whether each counts toward level 4 and why not."""
     sql = db()
-    year = _year()
+    year, picker = asked_fiscal_year()
     meetings = meetings_in_year(sql, year)
     return render_template(
         "admin/workgroup/meetings.html",
         year=year,
+        **picker,
         rows=[(meeting, meeting_verdict(meeting)) for meeting in meetings],
         required=int(get_setting(sql, "workgroup.min_meetings")),
         committees=all_committees(sql),

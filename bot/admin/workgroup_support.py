@@ -9,10 +9,12 @@ from flask import abort, current_app, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
+from bot.admin import periods_form as pf
 from bot.admin.actions import Done, audit
 from bot.auth import Permission, can, has_role, roles_with
 from line.workgroup_cards import forward_summary
-from models.timeutil import BANGKOK, THAI_MONTHS, THAI_MONTHS_ABBR, be_year, ce_year, to_bangkok, utcnow
+from models.periods import Period
+from models.timeutil import BANGKOK, THAI_MONTHS, THAI_MONTHS_ABBR, be_year, ce_year, fiscal_year, to_bangkok, utcnow
 from models.workgroup import Forward
 from runtime.delivery import notifier
 
@@ -166,3 +168,16 @@ def require_edit() -> None:
     """Stop with 403 unless the user may change records."""
     if not can_edit():
         abort(403)
+
+
+def asked_fiscal_year() -> tuple[int, dict]:
+    """The fiscal year a list page asks for (?fy=, read by the admin's one period reader), and its picker's values.
+
+    The second item goes to the template: `years` for the picker and `year_error`, the Thai message when what was
+    asked could not be read (the current fiscal year is shown instead).
+    """
+    today = to_bangkok(utcnow()).date()
+    current = Period.of_fiscal_year(fiscal_year(today))
+    choice = pf.fiscal_year_from(request.args, current)
+    year = choice.period.fiscal_year
+    return year, {"years": pf.picker_years(today, back=8, also=year), "year_error": choice.error}

@@ -62,9 +62,11 @@ class MonthReport:
 
 
 def actor_name(session: Session, created_by: str | None) -> str:
-    """Who froze a version, as a person reads it: the staff member's name, or the system on its schedule."""
+    """Who froze or recorded something, as a person reads it: the staff member's name, or the system."""
     if not created_by or created_by == CLOCK:
         return t.CLOCK_ACTOR
+    if created_by in t.SYSTEM_ACTORS:
+        return t.SYSTEM_ACTORS[created_by]
     user = session.scalar(select(StaffUser).where(StaffUser.username == created_by))
     if user is None:
         return t.UNKNOWN_ACTOR

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import Occupation, ReportCategory
@@ -22,8 +23,19 @@ def _list_name(name: str) -> str:
     return cleaned
 
 
+CODE_PREFIXES = {"occupations": "occupation", "report_categories": "category"}
+
+
 def _new_code(session: Session, model: type, code: str) -> str:
+    """The code a new entry is saved under: the one given (checked), or the next free `<table>_<n>` one."""
     cleaned = (code or "").strip().lower()
+    if not cleaned:
+        prefix = CODE_PREFIXES[model.__tablename__]
+        taken = set(session.scalars(select(model.code)))
+        number = len(taken) + 1
+        while f"{prefix}_{number}" in taken:
+            number += 1
+        return f"{prefix}_{number}"
     if not LIST_CODE.match(cleaned):
         raise NetworkError("รหัสต้องขึ้นต้นด้วยอักษรอังกฤษตัวเล็ก ยาว 2–30 ตัว ใช้ได้เฉพาะ a–z, 0–9 และ _")
     if session.get(model, cleaned) is not None:

@@ -45,6 +45,30 @@ def tell_reporter(session: Session, report: NewsReport, key: str, notify: Notify
     return True
 
 
+def link_as_duplicates(session: Session, report_ids: list[int]) -> tuple[NewsReport, int]:
+    """Link reports the secretariat judged the same news: each to the earliest of them (the rule of
+    ReportLink: the lower id first, one link per pair). Returns the earliest report and the links added."""
+    reports = [session.get(NewsReport, report_id) for report_id in dict.fromkeys(report_ids)]
+    if len(reports) < 2 or any(report is None or report.ref_no is None for report in reports):
+        raise NetworkError("กรุณาเลือกข่าวที่ยืนยันแล้วอย่างน้อย 2 ข่าวเพื่อเชื่อมเป็นข่าวเดียวกัน")
+    first = min(reports, key=lambda report: (report.started_at, report.id))
+    added = 0
+    for other in reports:
+        if other.id == first.id:
+            continue
+        low, high = sorted((first.id, other.id))
+        exists = session.scalar(select(ReportLink).where(ReportLink.report_id == low, ReportLink.other_id == high))
+        if exists is None:
+            distance = None
+            if None not in (first.latitude, first.longitude, other.latitude, other.longitude):
+                distance = distance_m(first.latitude, first.longitude, other.latitude, other.longitude)
+            minutes = abs((other.started_at - first.started_at).total_seconds()) / 60
+            session.add(ReportLink(report_id=low, other_id=high, distance_m=distance, minutes_apart=minutes))
+            added += 1
+    session.flush()
+    return first, added
+
+
 def link_duplicates(session: Session, report: NewsReport) -> None:
     """Link reports near this one in place and time as possible duplicates."""
     if report.latitude is None or report.longitude is None or report.ref_no is None:

@@ -32,13 +32,25 @@ def ensure_default_units(session: Session) -> list[RiskUnit]:
     return created
 
 
+def next_unit_code(session: Session, kind: UnitKind | str) -> str:
+    """The next free internal code of a kind of unit (patrol-3, department-2): nobody has to invent one."""
+    prefix = UnitKind(kind).value
+    taken = set(session.scalars(select(RiskUnit.code).where(RiskUnit.code.like(f"{prefix}-%"))))
+    number = 1
+    while f"{prefix}-{number}" in taken:
+        number += 1
+    return f"{prefix}-{number}"
+
+
 def create_unit(
-    session: Session, *, code: str, name: str, kind: UnitKind | str, district: str | None = None
+    session: Session, *, code: str = "", name: str, kind: UnitKind | str, district: str | None = None
 ) -> RiskUnit:
-    """A patrol unit, department or secretariat."""
-    code = code.strip()
-    if not code or session.scalar(select(RiskUnit).where(RiskUnit.code == code)) is not None:
-        raise RiskPointError(f"มีหน่วยรหัส {code} อยู่แล้ว หรือรหัสว่าง")
+    """A patrol unit, department or secretariat (its internal code made up when none is given)."""
+    if not name.strip():
+        raise RiskPointError("กรุณาระบุชื่อหน่วย")
+    code = code.strip() or next_unit_code(session, kind)
+    if session.scalar(select(RiskUnit).where(RiskUnit.code == code)) is not None:
+        raise RiskPointError(f"มีหน่วยรหัส {code} อยู่แล้ว")
     if district and district not in DISTRICTS:
         raise RiskPointError(f"ไม่รู้จักเขต {district}")
     unit = RiskUnit(code=code, name=name.strip()[:200], kind=UnitKind(kind), district=district or None)

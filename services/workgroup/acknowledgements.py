@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from models.settings import get_setting
 from models.workgroup import Forward, ForwardRecipient
+from reports.documents.month_report import actor_name
 from services.notices import Notify
 from services.workgroup.errors import get_or_refuse
 from services.workgroup.forwards import notify_groups
@@ -36,7 +37,7 @@ def acknowledge_by_staff(session: Session, recipient_id: int, *, by: str, now: d
     """Record an acknowledgement received another way (a letter, a phone call)."""
     recipient = get_or_refuse(session, ForwardRecipient, recipient_id, "ไม่พบผู้รับเรื่องนี้")
     if recipient.acknowledged_at is None:
-        recipient.acknowledged_at, recipient.acknowledged_by = now, f"บันทึกโดย {by}"
+        recipient.acknowledged_at, recipient.acknowledged_by = now, f"บันทึกโดย {actor_name(session, by)}"
     return recipient
 
 

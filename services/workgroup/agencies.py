@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models.districts import DISTRICTS
@@ -90,15 +90,19 @@ def ensure_default_agencies(session: Session, *, with_districts: bool = True) ->
 
 
 def save_agency(session: Session, agency_id: int | None, **fields: Any) -> Agency:
-    """Create an agency (agency_id None) or change one; the code stays unique."""
+    """Create an agency (agency_id None) or change one; a new one without a code gets one, codes stay unique.
+
+    People name agencies; the code is the machine's key (defaults, imports), so the web form never asks for it.
+    """
     name = (fields.get("name") or "").strip()
-    code = (fields.get("code") or "").strip()
-    if not name or not code:
-        raise WorkgroupError("กรุณาระบุรหัสและชื่อหน่วยงาน")
+    if not name:
+        raise WorkgroupError("กรุณาระบุชื่อหน่วยงาน")
+    existing = session.get(Agency, agency_id) if agency_id else None
+    code = (fields.get("code") or "").strip() or (existing.code if existing else _new_code(session))
     kind = AgencyKind(fields.get("kind") or AgencyKind.BMA)
     clash = session.scalar(select(Agency).where(Agency.code == code, Agency.id != (agency_id or 0)))
     if clash is not None:
-        raise WorkgroupError(f"มีหน่วยงานรหัส {code} อยู่แล้ว")
+        raise WorkgroupError(f"มีหน่วยงานชื่อ {clash.name} ใช้รหัสนี้อยู่แล้ว")
     district = (fields.get("district") or "").strip() or None
     if district is not None and district not in DISTRICTS:
         raise WorkgroupError(f"ไม่รู้จักเขต {district}")
@@ -116,6 +120,15 @@ def save_agency(session: Session, agency_id: int | None, **fields: Any) -> Agenc
     session.add(agency)
     session.flush()
     return agency
+
+
+def _new_code(session: Session) -> str:
+    """A code no agency has yet: agency-<n>."""
+    number = (session.scalar(select(func.max(Agency.id))) or 0) + 1
+    taken = set(session.scalars(select(Agency.code).where(Agency.code.like("agency-%"))))
+    while f"agency-{number}" in taken:
+        number += 1
+    return f"agency-{number}"
 
 
 def active_agencies(session: Session) -> list[Agency]:

@@ -23,6 +23,7 @@ from bot.admin.riskpoints import (  # noqa: F401 - the page modules add their ro
     points,
     posters,
     roster,
+    submissions,
     timeline,
     units,
 )

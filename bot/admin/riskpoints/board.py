@@ -15,9 +15,13 @@ from bot.request_session import db
 from models import CameraCheck, CameraStatus, Defect, DefectStatus, PatrolCheck, RiskCamera, RiskPoint
 from models.timeutil import utcnow
 from reports.documents.numbers import doc_number
+from reports.work_today import broken_camera_clause, broken_camera_ids, on_board, unpatrolled_clause
 from runtime.delivery import notifier
 from services.riskpoints.cameras import centre_camera_check
 from services.riskpoints.patrols import round_label, round_of
+
+# The board's ?show= filters (the home's tiles link to them): the rules live in reports/work_today.py.
+SHOW = {"unpatrolled": "จุดที่ยังไม่ได้ตรวจในรอบนี้", "broken": "จุดที่มีกล้องชำรุดตามผลตรวจล่าสุด"}
 
 
 @bp.get("/riskpoints/board")
@@ -26,14 +30,15 @@ def riskpoint_board():
     """Today's board: each point's rounds so far, its cameras checked today, its open defects."""
     sql = db()
     today = today_bangkok()
-    points = list(
-        sql.scalars(
-            select(RiskPoint)
-            .where(RiskPoint.retired_on.is_(None), district_clause(current_user, RiskPoint.district))
-            .order_by(RiskPoint.district, RiskPoint.code)
-        )
-    )
+    show = request.args.get("show") if request.args.get("show") in SHOW else None
+    query = select(RiskPoint).where(on_board(), district_clause(current_user, RiskPoint.district))
+    if show == "unpatrolled":
+        query = query.where(unpatrolled_clause(sql, utcnow()))
+    elif show == "broken":
+        query = query.where(broken_camera_clause(sql, today))
+    points = list(sql.scalars(query.order_by(RiskPoint.district, RiskPoint.code)))
     ids = [p.id for p in points] or [-1]
+    broken = broken_camera_ids(sql, today) if show else set()
     patrol_day, _ = round_of(sql, points[0], utcnow()) if points else (today, 0)
     rounds = {}
     for point_id, round_no in sql.execute(
@@ -70,6 +75,9 @@ def riskpoint_board():
         undelivered=undelivered,
         today=today,
         patrol_day=patrol_day,
+        show=show,
+        shows=SHOW,
+        broken=broken,
         round_names={n: round_label(sql, n) for n in range(1, 7)},
         can_check=can(current_user, Permission.MANAGE_RISKPOINTS),
     )

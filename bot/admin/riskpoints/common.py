@@ -42,6 +42,16 @@ def rp_date(day) -> str:
     return thai_date(day, short=True) if day is not None else "–"
 
 
+@bp.app_template_filter("rp_days")
+def rp_days(days: float | None) -> str:
+    """A span of days as a person says it: 'ไม่ถึง 1 วัน', '3 วัน', '2.5 วัน' (an average), or a dash."""
+    if days is None:
+        return "–"
+    if days < 1:
+        return "ไม่ถึง 1 วัน"
+    return f"{days:.1f}".removesuffix(".0") + " วัน"
+
+
 def may_see(district: str | None) -> bool:
     """Whether the signed-in user sees this district's points."""
     districts = visible_districts(current_user)

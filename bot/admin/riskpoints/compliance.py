@@ -4,38 +4,33 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, render_template, request
+from flask import render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
+from bot.admin import periods_form as pf
 from bot.admin.blueprint import bp
 from bot.admin.riskpoints.common import today_bangkok
 from bot.auth import Permission, district_clause, require_permission, visible_districts
 from bot.request_session import db
 from models import RiskPoint
 from models.periods import Period
-from models.timeutil import THAI_MONTHS, be_year, ce_year, fiscal_quarter, fiscal_year, to_be
+from models.timeutil import be_year, fiscal_quarter, fiscal_year
 from reports import riskpoint_compliance as rc
 
 
-def _span_from_args() -> tuple[Period, str, date | None]:
-    """The span asked for: ?month=2569-11, ?quarter=2569-1, ?year=2569 (fiscal) or ?day=2026-11-16."""
-    today = today_bangkok()
+def _span_from_args(today: date) -> pf.PeriodChoice:
+    """The span asked for: ?month=12&month_year=2569 (or 12/2569, ธ.ค. 2569, 2569-12), ?quarter=1&quarter_year=2570
+    (or 2570-1), ?year=2569 (fiscal) or ?day=16/12/2569; this month when nothing (or nothing readable) is asked."""
+    this_month = Period.month_of(today)
     args = request.args
     if args.get("day"):
-        day = date.fromisoformat(args["day"])
-        return Period.of_day(day), f"วันที่ {day.day} {THAI_MONTHS[day.month - 1]} {be_year(day)}", today
-    if args.get("quarter"):
-        fy, q = (int(x) for x in args["quarter"].split("-"))
-        return Period.of_quarter(fy, q), f"ปีงบประมาณ {fy} ไตรมาสที่ {q}", today
+        return pf.day_from(args, this_month)
+    if args.get("quarter") or args.get("quarter_year"):
+        return pf.quarter_from(args, this_month)
     if args.get("year"):
-        fy = int(args["year"])
-        return Period.of_fiscal_year(fy), f"ปีงบประมาณ {fy}", today
-    if args.get("month"):
-        y, m = (int(x) for x in args["month"].split("-"))
-    else:
-        y, m = be_year(today), today.month
-    return Period.of_month(y, m), f"เดือน{THAI_MONTHS[m - 1]} {to_be(ce_year(y))}", today
+        return pf.fiscal_year_from(args, this_month, name="year")
+    return pf.month_from(args, this_month)
 
 
 @bp.get("/riskpoints/compliance")
@@ -43,10 +38,9 @@ def _span_from_args() -> tuple[Period, str, date | None]:
 def riskpoint_compliance():
     """The KPI for a day, month, quarter or fiscal year: office, districts and points."""
     sql = db()
-    try:
-        span, title, as_of = _span_from_args()
-    except ValueError:
-        abort(400)
+    today = today_bangkok()
+    choice = _span_from_args(today)
+    span, as_of = choice.period, today
     scope = visible_districts(current_user)
     if scope is None:
         office = rc.compliance(sql, span, as_of=as_of)
@@ -61,10 +55,12 @@ def riskpoint_compliance():
             select(RiskPoint).where(district_clause(current_user, RiskPoint.district)).order_by(RiskPoint.code)
         )
     }
-    today = today_bangkok()
+    shown_month = span if span.kind == "month" else Period.month_of(today)
+    shown_quarter = span if span.kind == "quarter" else Period.of_quarter(fiscal_year(today), fiscal_quarter(today))
     return render_template(
         "admin/riskpoints/compliance.html",
-        title=title,
+        title=pf.heading(span),
+        error=choice.error,
         span=span,
         office=office,
         districts=districts,
@@ -73,7 +69,8 @@ def riskpoint_compliance():
             for pid, c in sorted(per_point.items(), key=lambda x: points[x[0]].code if x[0] in points else "")
             if pid in points
         ],
-        fy=fiscal_year(today),
-        quarter=fiscal_quarter(today),
-        month=f"{be_year(today)}-{today.month}",
-    )
+        month=(be_year(shown_month.first), shown_month.month),
+        quarter=(shown_quarter.fiscal_year, shown_quarter.quarter),
+        fy=span.fiscal_year if span.kind == "year" else fiscal_year(today),
+        years=pf.picker_years(today, also=be_year(span.first)),
+    ), (422 if choice.error else 200)

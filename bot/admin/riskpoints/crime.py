@@ -6,7 +6,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from bot.admin.actions import Done, audit, perform
+from bot.admin import periods_form as pf
+from bot.admin.actions import Done, Refused, audit, perform
 from bot.admin.blueprint import bp
 from bot.admin.riskpoints.common import today_bangkok
 from bot.auth import Permission, can, require_permission
@@ -29,12 +30,19 @@ def _record_crime(sql):
         message = f"นำเข้าสถิติ {len(result.created)} แถวแล้ว"
     else:
         form = request.form
+        try:
+            month = pf.parse_month(f"{form.get('month') or ''}/{form.get('year') or ''}")
+        except pf.PeriodInputError as error:
+            raise Refused(str(error)) from None
+        cases = (form.get("cases") or "").translate(str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")).strip()
+        if not cases.isdigit():
+            raise Refused("จำนวนคดีต้องเป็นตัวเลขจำนวนเต็มตั้งแต่ 0 ขึ้นไป")
         save_crime_stat(
             sql,
-            year=int(form.get("year") or 0),
-            month=int(form.get("month") or 0),
+            year=be_year(month.first),
+            month=month.month,
             crime_type=form.get("crime_type") or "",
-            cases=int(form.get("cases") or -1),
+            cases=int(cases),
             point_code=form.get("point") or None,
             area=form.get("area") or None,
             district=form.get("district") or None,
@@ -64,6 +72,7 @@ def riskpoint_crime():
         "admin/riskpoints/crime.html",
         stats=stats,
         months=THAI_MONTHS,
+        years=pf.picker_years(today, back=10),
         this_year=be_year(today),
         this_month=today.month,
         can_enter=can(current_user, Permission.MANAGE_RISK_UNITS),

@@ -8,8 +8,9 @@ from flask import abort, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from bot.admin.actions import Done, audit, perform
+from bot.admin.actions import Done, Refused, audit, perform
 from bot.admin.blueprint import bp
+from bot.admin.periods_form import PeriodInputError, parse_month
 from bot.admin.riskpoints.common import today_bangkok
 from bot.auth import Permission, require_permission
 from bot.request_session import db
@@ -18,15 +19,20 @@ from models import Chat, MonthlySubmission, OrderStatus, RiskUnit, RosterStatus,
 from models.deadlines import month_deadline
 from models.districts import DISTRICTS
 from models.settings import get_setting
-from models.timeutil import THAI_MONTHS, be_year, ce_year, utcnow
+from models.timeutil import THAI_MONTHS, be_year, utcnow
 from reports.riskpoint_month import unit_figures
-from services.riskpoints.units import bind_unit, create_unit, ensure_default_units, registered_groups
+from services.riskpoints.units import (
+    DEFAULT_UNITS,
+    bind_unit,
+    create_unit,
+    ensure_default_units,
+    registered_groups,
+)
 
 
 def _create(sql) -> str:
     unit = create_unit(
         sql,
-        code=request.form.get("code") or "",
         name=request.form.get("name") or "",
         kind=request.form.get("kind") or "patrol",
         district=request.form.get("district") or None,
@@ -50,8 +56,13 @@ def _bind(sql) -> str:
 
 def _submit(sql) -> str:
     unit = sql.get(RiskUnit, int(request.form.get("unit_id") or 0))
-    year, month = (int(x) for x in (request.form.get("month") or "").split("-"))
-    year = ce_year(year)
+    if unit is None:
+        abort(404)
+    try:
+        period = parse_month(request.form.get("month") or "")
+    except PeriodInputError as error:
+        raise Refused(str(error)) from None
+    year, month = period.year, period.month
     figures = unit_figures(sql, unit, year, month)
     note = request.form.get("note") or None
     submit_month(sql, unit, year, month, at=utcnow(), by=current_user.username, figures=figures, note=note)
@@ -93,7 +104,8 @@ def riskpoint_units():
         due=month_deadline(sql, previous.year, previous.month),
         districts=DISTRICTS,
         mapping=get_setting(sql, "riskpoints.defect_departments"),
-        unit_names={unit.code: unit.name for unit in units},
+        unit_names={**{code: name for code, name, _ in DEFAULT_UNITS}, **{unit.code: unit.name for unit in units}},
+        unit_codes={unit.code for unit in units},
         order_statuses=OrderStatus,
         members=_roster_counts(sql, RosterStatus.ACTIVE),
         invited=_roster_counts(sql, RosterStatus.INVITED),
