@@ -61,10 +61,13 @@ class Intake:
         spool: Spool,
         deadline: float = 1.5,
         threads: int = INTAKE_THREADS,
+        on_stored: Callable[[], None] | None = None,
     ):
         """engine is the intake's own (runtime.db.make_intake_engine): autocommit on PostgreSQL and no
-        pre-ping, so storing a batch costs one round trip."""
+        pre-ping, so storing a batch costs one round trip. on_stored (the doorbell's ring) is called after
+        each batch with events is stored, once the webhook requests waiting for it have been answered."""
         self.engine = engine
+        self.on_stored = on_stored
         self.spool = spool
         self.deadline = deadline
         self._waiting: list[_Delivery] = []
@@ -143,6 +146,8 @@ class Intake:
             if delivery.envelope is None:
                 delivery.stored = self._keep_rejected(delivery)
             delivery.done.set()
+        if self.on_stored is not None and any(delivery.stored for delivery in events):
+            self.on_stored()  # after the answers: the worker process wakes at once (runtime/doorbell.py)
 
     def _store(self, envelopes: list[Envelope]) -> None:
         """Insert the events; a pooled connection the database dropped (a restart) gets one more try."""

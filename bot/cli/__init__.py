@@ -89,12 +89,14 @@ def worker_run(once: bool) -> None:
     os.nice(WORKER_NICENESS)
     signal.signal(signal.SIGTERM, lambda *_: worker.stop())
     worker.start()
+    stop_listening = fieldline.doorbell.listen(worker.wake)  # the web rings: start at once, not at the next look
     click.echo("worker running; Ctrl+C to stop")
     try:
         worker.join()
     except KeyboardInterrupt:
         pass
     finally:
+        stop_listening()
         worker.stop()
 
 
