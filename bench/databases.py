@@ -1,11 +1,16 @@
-"""Fresh PostgreSQL databases for benchmarks and tests, and the --pg-url option that names the server."""
+"""Fresh databases for benchmarks and tests, the --pg-url option that names the server, and where results go."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import tempfile
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -38,3 +43,35 @@ def add_pg_url(parser: argparse.ArgumentParser, help: str) -> None:
         or "postgresql://postgres@127.0.0.1:5432/postgres",
         help=help,
     )
+
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+@contextmanager
+def bench_database(label: str, pg_url: str, prefix: str) -> Iterator[str]:
+    """A fresh database to fill: an SQLite file in a temporary folder ("sqlite"), else a new database on the
+    PostgreSQL server; removed afterwards."""
+    if label == "sqlite":
+        with tempfile.TemporaryDirectory() as folder:
+            yield f"sqlite:///{folder}/bench.db"
+        return
+    url, drop = fresh_postgres(pg_url, prefix)
+    try:
+        yield url
+    finally:
+        drop()
+
+
+def chosen(only: str | None) -> list[str]:
+    """The databases a bench's --only asks for: both, or the one named."""
+    return [label for label in ("sqlite", "postgres") if only in (None, label)]
+
+
+def save_results(kind: str, results: list) -> Path:
+    """Write a bench's results to bench/results/<kind>-<UTC time>.json and say where."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"{kind}-{datetime.now(UTC):%Y%m%d-%H%M%S}.json"
+    out.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    print(f"results: {out}")
+    return out

@@ -20,13 +20,11 @@ fresh database is created there and dropped afterwards.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import resource
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -37,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import create_engine, insert, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from bench.databases import add_pg_url, fresh_postgres  # noqa: E402
+from bench.databases import add_pg_url, bench_database, chosen, save_results  # noqa: E402
 from bot.migrate import upgrade  # noqa: E402
 from models import (  # noqa: E402
     CameraCheck,
@@ -69,7 +67,6 @@ OFFICE = "สำนักงานเขตบางรัก"
 DEPARTMENTS = {"lighting": 2, "cctv": 2, "trees": 1, "vehicle": 3, "other": 3}  # unit ids, as the defaults map kinds
 REASONS = ("flood", "road_closed", "incident", "other")
 CRIMES = ("ลักทรัพย์", "ชิงทรัพย์", "ทำร้ายร่างกาย", "ยาเสพติด")
-RESULTS = ROOT / "bench" / "results"
 
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:
@@ -381,19 +378,10 @@ def main() -> int:
         "   (seconds, medians)"
     )
     results = []
-    if args.only != "postgres":
-        with tempfile.TemporaryDirectory() as folder:
-            results.append(run("sqlite", f"sqlite:///{folder}/bench.db", args.points, args.repeat))
-    if args.only != "sqlite":
-        url, drop = fresh_postgres(args.pg_url, "fieldline_bench_documents")
-        try:
-            results.append(run("postgres", url, args.points, args.repeat))
-        finally:
-            drop()
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"documents-{datetime.now(UTC):%Y%m%d-%H%M%S}.json"
-    out.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
-    print(f"results: {out}")
+    for label in chosen(args.only):
+        with bench_database(label, args.pg_url, "fieldline_bench_documents") as url:
+            results.append(run(label, url, args.points, args.repeat))
+    save_results("documents", results)
     return 0
 
 

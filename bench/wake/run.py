@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import select  # noqa: E402
 
-from bench.databases import add_pg_url, fresh_postgres  # noqa: E402
+from bench.databases import add_pg_url, bench_database, chosen  # noqa: E402
 from bot.migrate import upgrade  # noqa: E402
 from bot.signature import sign  # noqa: E402
 from bot.worker import Worker  # noqa: E402
@@ -127,15 +127,9 @@ def main() -> int:
     add_pg_url(parser, "the PostgreSQL server to create the bench database on")
     args = parser.parse_args()
     results = []
-    if args.only in (None, "sqlite"):
-        with tempfile.TemporaryDirectory() as folder:
-            results.append(run("sqlite", f"sqlite:///{folder}/bench.db", args.events, args.gap))
-    if args.only in (None, "postgres"):
-        url, drop = fresh_postgres(args.pg_url, "fieldline_bench_wake")
-        try:
-            results.append(run("postgres", url, args.events, args.gap))
-        finally:
-            drop()
+    for label in chosen(args.only):
+        with bench_database(label, args.pg_url, "fieldline_bench_wake") as url:
+            results.append(run(label, url, args.events, args.gap))
     print(json.dumps(results, ensure_ascii=False))
     return 0
 

@@ -22,7 +22,6 @@ dropped afterwards.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import re
@@ -40,12 +39,11 @@ import time_machine  # noqa: E402 - a test dependency (requirements-dev.txt), li
 from sqlalchemy import create_engine, insert, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from bench.databases import add_pg_url, fresh_postgres  # noqa: E402
+from bench.databases import add_pg_url, bench_database, chosen, save_results  # noqa: E402
 from bench.documents.run import DAYS, DISTRICT, FY_START, at, fill  # noqa: E402
 from bot.migrate import upgrade  # noqa: E402
 from models import NewsReport, Role  # noqa: E402
 
-RESULTS = ROOT / "bench" / "results"
 USERNAME, PASSWORD = "bench-secretariat", "bench web password"
 COLD_HOME = "home, cold"  # each request recomputes the ended months a web process otherwise reuses 5 min
 # "today" is the filled year's last afternoon (30 September 2569, 15:00 Bangkok): the home's KPIs then read a
@@ -191,19 +189,10 @@ def main() -> int:
     args = parser.parse_args()
     print(f"load {load()}; target: under {TARGET_MS} ms a page (p95)")
     results = []
-    if args.only != "postgres":
-        with tempfile.TemporaryDirectory() as folder:
-            results.append(run("sqlite", f"sqlite:///{folder}/bench.db", args.points, args.reports, args.requests))
-    if args.only != "sqlite":
-        url, drop = fresh_postgres(args.pg_url, "fieldline_bench_web")
-        try:
-            results.append(run("postgres", url, args.points, args.reports, args.requests))
-        finally:
-            drop()
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"web-{datetime.now(UTC):%Y%m%d-%H%M%S}.json"
-    out.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
-    print(f"results: {out}")
+    for label in chosen(args.only):
+        with bench_database(label, args.pg_url, "fieldline_bench_web") as url:
+            results.append(run(label, url, args.points, args.reports, args.requests))
+    save_results("web", results)
     return 0
 
 
