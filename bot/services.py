@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.intake import INTAKE_THREADS, Intake
-from bot.processor import Processor
+from bot.processor import SENDERS, Processor
 from bot.spool import Spool
 from bot.worker import Worker
 from handlers.registry import Registry
@@ -37,7 +37,9 @@ class Services:
         """Build every service from a config mapping (see runtime.config)."""
         engine = make_engine(config["DATABASE_URL"])
         sessions = make_session_factory(engine)
-        messenger = Messenger(config["LINE_CHANNEL_ACCESS_TOKEN"], config.get("LINE_API_BASE_URL"))
+        messenger = Messenger(
+            config["LINE_CHANNEL_ACCESS_TOKEN"], config.get("LINE_API_BASE_URL"), connections=SENDERS + 2
+        )  # the lanes' calls, and the deliveries' and media downloads' beside them
         registry = build_registry()
         doorbell = doorbell_for(config["DATABASE_URL"])
         intake = Intake(
@@ -54,6 +56,7 @@ class Services:
     def close(self) -> None:
         """Stop the worker thread and close every database connection of this process."""
         self.worker.stop()
+        self.processor.close()
         self.intake.close()
         self.doorbell.close()
         self.engine.dispose()

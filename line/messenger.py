@@ -66,10 +66,16 @@ class Content:
 class Messenger:
     """Reply, push, multicast, content, profiles and quota, through one configured ApiClient."""
 
-    def __init__(self, access_token: str, base_url: str | None = None, timeout: float = 10.0):
-        """Point every call at LINE, or at base_url (the emulator) when given."""
+    def __init__(self, access_token: str, base_url: str | None = None, timeout: float = 10.0, connections: int = 8):
+        """Point every call at LINE, or at base_url (the emulator) when given.
+
+        `connections` kept open to LINE: as many as the threads that call at once, else each call past
+        the pool's size opens (and then drops) a connection of its own.
+        """
         self._timeout = timeout
-        self._client = ApiClient(Configuration(host=base_url, access_token=access_token))
+        configuration = Configuration(host=base_url, access_token=access_token)
+        configuration.connection_pool_maxsize = connections
+        self._client = ApiClient(configuration)
         self._api = MessagingApi(self._client)
         self._blob = MessagingApiBlob(self._client)
 

@@ -21,6 +21,7 @@ from models.network import (
 )
 from models.outbox import OutboxStatus, OutgoingMessage
 from models.people import Chat, Conversation, Member, MemberStatus
+from models.point_days import PointDay
 from models.riskpoints import (
     CameraCheck,
     CameraStatus,
@@ -97,6 +98,7 @@ __all__ = [
     "OrderEvent",
     "OrderStatus",
     "PatrolCheck",
+    "PointDay",
     "RiskCamera",
     "RiskPhoto",
     "RiskPoint",

@@ -1,7 +1,9 @@
 """The risk-point KPI: compliance for any day, month, quarter or fiscal year, per point, district or office.
 
-Pure functions of the session and a span of Bangkok days; the check tables are only ever aggregated in
-SQL (grouped by point and day), so a district-year of checks costs one indexed range scan per table.
+Pure functions of the session and a span of Bangkok days. Patrols and camera checks done are read from each
+point's days (rp_point_days, models/point_days.py: distinct rounds and in-service cameras checked per point-day,
+kept exactly in step with the raw checks in the same transaction as every write), one range scan of days
+for both parts, so a city-year (10,000 points) costs one pass over its point-days, never the raw checks.
 What is required (days a point or camera was in service) is computed from the few registry rows.
 
 - patrols: per point and patrol day in service, the distinct rounds visited, capped at the point's requirement;
@@ -22,7 +24,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
-from models import CameraCheck, Defect, MonthlySubmission, PatrolCheck, RiskCamera, RiskPoint, RiskUnit, UnitKind
+from models import Defect, MonthlySubmission, PointDay, RiskCamera, RiskPoint, RiskUnit, UnitKind
 from models.deadlines import DeadlineRule, on_time
 from models.periods import Period
 from models.timeutil import BANGKOK
@@ -173,6 +175,7 @@ def _compute(session: Session, span: Period, level: str, district: str | None, a
     if elapsed is not None:
         _patrols(session, elapsed, level, district, point_rows, result)
         _cameras(session, elapsed, level, district, point_rows, result)
+        _done(session, elapsed, level, district, result)
     _defects(session, span, level, district, point_district, result)
     if level != "point":
         _reports(session, span, level, district, as_of, result)
@@ -180,34 +183,14 @@ def _compute(session: Session, span: Period, level: str, district: str | None, a
 
 
 def _patrols(session, span: Period, level, district, point_rows, result) -> None:
+    """Patrols required: each point's days in service in the span times its requirement."""
     for row in point_rows:
         days = _overlap_days(span, row.active_from, row.retired_on)
         result[_key(level, row.id, row.district)].patrols_required += days * row.required_patrols
-    per_day = (
-        select(
-            PatrolCheck.point_id.label("point_id"),
-            PatrolCheck.patrol_day.label("day"),
-            func.count(func.distinct(PatrolCheck.round_no)).label("rounds"),
-        )
-        .where(PatrolCheck.patrol_day.between(span.first, span.last), PatrolCheck.round_no > 0)
-        .group_by(PatrolCheck.point_id, PatrolCheck.patrol_day)
-        .subquery()
-    )
-    capped = case((per_day.c.rounds < RiskPoint.required_patrols, per_day.c.rounds), else_=RiskPoint.required_patrols)
-    key_column = {"point": RiskPoint.id, "district": RiskPoint.district}.get(level)
-    columns = [key_column] if key_column is not None else []
-    query = select(*columns, func.sum(capped)).select_from(per_day).join(RiskPoint, RiskPoint.id == per_day.c.point_id)
-    query = query.where(*_in_service(per_day.c.day, (RiskPoint.active_from, RiskPoint.retired_on)))
-    if district is not None:
-        query = query.where(RiskPoint.district == district)
-    if columns:
-        query = query.group_by(*columns)
-    for row in session.execute(query):
-        key = row[0] if columns else OFFICE
-        result[key].patrols_done += int(row[-1] or 0)
 
 
 def _cameras(session, span: Period, level, district, point_rows, result) -> None:
+    """Camera checks required: each camera's days in service (its own and its point's) in the span."""
     points = {row.id: row for row in point_rows}
     for camera in session.execute(select(RiskCamera.point_id, RiskCamera.active_from, RiskCamera.retired_on)):
         point = points.get(camera.point_id)
@@ -217,33 +200,31 @@ def _cameras(session, span: Period, level, district, point_rows, result) -> None
         stops = [d for d in (point.retired_on, camera.retired_on) if d is not None]
         days = _overlap_days(span, start, min(stops) if stops else None)
         result[_key(level, point.id, point.district)].cameras_required += days
-    per_day = (
-        select(CameraCheck.camera_id.label("camera_id"), CameraCheck.check_day.label("day"))
-        .where(CameraCheck.check_day.between(span.first, span.last))
-        .distinct()
-        .subquery()
-    )
+
+
+def _done(session, span: Period, level, district, result) -> None:
+    """Patrols and camera checks done, from each point's days (models/point_days.py) while the point was in service.
+
+    A day's distinct rounds are capped at the point's requirement; its cameras were counted only while in service.
+    """
+    capped = case((PointDay.rounds < RiskPoint.required_patrols, PointDay.rounds), else_=RiskPoint.required_patrols)
     key_column = {"point": RiskPoint.id, "district": RiskPoint.district}.get(level)
     columns = [key_column] if key_column is not None else []
     query = (
-        select(*columns, func.count())
-        .select_from(per_day)
-        .join(RiskCamera, RiskCamera.id == per_day.c.camera_id)
-        .join(RiskPoint, RiskPoint.id == RiskCamera.point_id)  # the point whose days are required, as above
-        .where(
-            *_in_service(
-                per_day.c.day,
-                (RiskPoint.active_from, RiskPoint.retired_on),
-                (RiskCamera.active_from, RiskCamera.retired_on),
-            )
-        )
+        select(*columns, func.sum(capped), func.sum(PointDay.cameras))
+        .select_from(PointDay)
+        .join(RiskPoint, RiskPoint.id == PointDay.point_id)
+        .where(PointDay.day.between(span.first, span.last))
+        .where(*_in_service(PointDay.day, (RiskPoint.active_from, RiskPoint.retired_on)))
     )
     if district is not None:
         query = query.where(RiskPoint.district == district)
     if columns:
         query = query.group_by(*columns)
     for row in session.execute(query):
-        result[row[0] if columns else OFFICE].cameras_done += int(row[-1] or 0)
+        entry = result[row[0] if columns else OFFICE]
+        entry.patrols_done += int(row[-2] or 0)
+        entry.cameras_done += int(row[-1] or 0)
 
 
 def _defects(session, span: Period, level, district, point_district, result) -> None:

@@ -127,12 +127,25 @@ def send_leased(session_factory: sessionmaker[Session], messenger: Messenger, at
     """Send committed leases and record every outcome in one transaction; return how many were sent."""
     if not attempts:
         return 0
+    changes = send(messenger, attempts)
+    with session_factory() as session, session.begin():
+        return record(session, changes)
+
+
+Change = tuple[int, dict]  # an outbox row's id and the columns its attempt's outcome sets
+
+
+def send(messenger: Messenger, attempts: list[Attempt]) -> list[Change]:
+    """Send committed leases to LINE (no database work: any thread may do it); return the changes to record."""
     outcomes = [(attempt, _send(messenger, attempt)) for attempt in attempts]
     now = utcnow()
-    changes = [(attempt.row_id, _outcome_values(attempt, outcome, now)) for attempt, outcome in outcomes]
-    with session_factory() as session, session.begin():
-        for row_id, values in changes:
-            session.execute(update(OutgoingMessage).where(OutgoingMessage.id == row_id).values(**values))
+    return [(attempt.row_id, _outcome_values(attempt, outcome, now)) for attempt, outcome in outcomes]
+
+
+def record(session: Session, changes: list[Change]) -> int:
+    """Write attempts' outcomes in the caller's transaction; return how many rows were sent."""
+    for row_id, values in changes:
+        session.execute(update(OutgoingMessage).where(OutgoingMessage.id == row_id).values(**values))
     return sum(1 for _, values in changes if values.get("status") == OutboxStatus.SENT)
 
 
@@ -190,6 +203,7 @@ def _claim(session: Session) -> OutgoingMessage | None:
     """Lock one due row so no other process delivers it at the same time."""
     statement = (
         select(OutgoingMessage)
+        .with_hint(OutgoingMessage, "INDEXED BY ix_outgoing_messages_queue", "sqlite")  # see runtime/db.py
         .where(PENDING_ONLY, OutgoingMessage.next_attempt_at <= utcnow())  # PENDING_ONLY matches the queue index
         .order_by(OutgoingMessage.id)
         .limit(1)

@@ -301,3 +301,48 @@ def test_a_member_inserted_meanwhile_by_another_process_is_reused(services):
         member = _insert_once(SimpleNamespace(session=session), Member(line_user_id=line_id, is_friend=False), found)
         assert member.is_friend is True  # theirs, not a second row; this transaction goes on
         assert session.scalar(select(Member.id).where(Member.line_user_id == line_id)) == member.id
+
+
+def _handle_in_batches(services, monkeypatch, events: list[dict], size: int) -> list[str]:
+    """Store the events as the webhook does, process them `size` chats at a time; the ids in the order handled."""
+    from bot.inbox import parse_envelope, store_events
+    from tests.harness import signed
+
+    stub = LineStub()
+    monkeypatch.setattr(services.processor, "messenger", Messenger(TOKEN, stub.url))
+    recorder = Recorder()
+    services.registry.command("seq")(recorder)
+    with services.sessions.begin() as session:
+        store_events(session.connection(), parse_envelope(signed(envelope(*events))[0]))
+    try:
+        while services.processor.process_batch(size):
+            pass
+        services.processor.record_sent()
+    finally:
+        stub.close()
+    return [event_id for _, event_id in recorder.calls]
+
+
+def test_an_overloaded_queue_answers_the_newest_chats_first_keeping_each_chats_order(services, monkeypatch):
+    """Once the oldest event has waited OVERLOADED_AFTER, the chats writing now come first, each in its order."""
+    now_ms = int(time.time() * 1000)
+    early, late, fresh = user_id(), user_id(), user_id()
+    events = [
+        text_event(early, "seq 1", timestamp_ms=now_ms - 40_000),
+        text_event(late, "seq 2", timestamp_ms=now_ms - 30_000),
+        text_event(early, "seq 3", timestamp_ms=now_ms - 20_000),
+        text_event(fresh, "seq 4", timestamp_ms=now_ms - 100),
+        text_event(early, "seq 5", timestamp_ms=now_ms - 50),
+    ]
+    order = {event["webhookEventId"]: n for n, event in enumerate(events, start=1)}
+    handled = [order[event_id] for event_id in _handle_in_batches(services, monkeypatch, events, 1)]
+    # `early` wrote last, so its events come first, oldest first (1, 3, 5); then `fresh` (4); `late`,
+    # who wrote longest ago, comes last (2).
+    assert handled == [1, 3, 5, 4, 2]
+
+
+def test_a_queue_that_keeps_up_is_taken_oldest_first(services, monkeypatch):
+    now_ms = int(time.time() * 1000)
+    events = [text_event(user_id(), f"seq {n}", timestamp_ms=now_ms - 3000 + n) for n in range(4)]
+    handled = _handle_in_batches(services, monkeypatch, list(reversed(events)), 16)
+    assert handled == [event["webhookEventId"] for event in events]

@@ -2,10 +2,14 @@
 
     .venv/bin/python bench/compliance/run.py                      # SQLite and PostgreSQL, default sizes
     .venv/bin/python bench/compliance/run.py --only sqlite --quick
+    .venv/bin/python bench/compliance/run.py --city            # PostgreSQL: 10,000 points, a fiscal year (COPY)
 
 A district-year is 200 points × 365 days × (2 patrols + 1 camera check) ≈ 219,000 check rows (with a
 few scripted gaps). The script times a fiscal quarter's compliance (office, by district, by point), a
 whole fiscal year, and the growth as points and days grow. It prints figures; it asserts nothing.
+The checks go in as bulk INSERTs, so each fill then rebuilds the points' days (rp_point_days) the KPI reads.
+--city fills PostgreSQL alone at Bangkok's size (bench/compliance/city.py) and writes the figures to
+bench/results/compliance-city-*.json.
 PostgreSQL comes from BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1/postgres): a fresh
 database is created on it and dropped afterwards.
 """
@@ -30,9 +34,12 @@ from sqlalchemy import create_engine, delete, insert, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
+from bench.compliance.city import measure_city  # noqa: E402
+from bench.databases import fresh_postgres, save_results  # noqa: E402
 from bot.migrate import upgrade  # noqa: E402
-from models import CameraCheck, PatrolCheck, RiskCamera, RiskPoint, RiskUnit  # noqa: E402
+from models import CameraCheck, PatrolCheck, PointDay, RiskCamera, RiskPoint, RiskUnit  # noqa: E402
 from models.periods import Period  # noqa: E402
+from models.point_days import rebuild_point_days  # noqa: E402
 from models.timeutil import BANGKOK  # noqa: E402
 from reports import riskpoint_compliance as rc  # noqa: E402
 from runtime.config import normalise_database_url  # noqa: E402
@@ -47,9 +54,12 @@ def fill(engine, points: int, days: int, *, seed: int = 7) -> int:
     with Session(engine) as session, session.begin():
         if engine.dialect.name == "postgresql":  # no dead index entries left from the previous size
             session.execute(
-                text("TRUNCATE rp_camera_checks, rp_patrol_checks, rp_cameras, rp_points, rp_units CASCADE")
+                text(
+                    "TRUNCATE rp_point_days, rp_camera_checks, rp_patrol_checks, rp_cameras, rp_points, rp_units"
+                    " CASCADE"
+                )
             )
-        for model in (CameraCheck, PatrolCheck, RiskCamera, RiskPoint, RiskUnit):
+        for model in (PointDay, CameraCheck, PatrolCheck, RiskCamera, RiskPoint, RiskUnit):
             session.execute(delete(model))
         session.execute(
             insert(RiskPoint),
@@ -116,6 +126,8 @@ def fill(engine, points: int, days: int, *, seed: int = 7) -> int:
                     session.execute(insert(CameraCheck), cameras)
             written += len(patrols) + len(cameras)
             patrols, cameras = [], []
+    with Session(engine) as session, session.begin():
+        rebuild_point_days(session)  # bulk INSERTs pass the ORM's flush: the points' days are rebuilt
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         # What autovacuum gives a settled PostgreSQL table; SQLite gets its planner statistics.
         connection.execute(text("VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE"))
@@ -155,12 +167,13 @@ def measure(engine, label: str, points: int, days: int) -> dict:
 
 
 def explain(engine) -> None:
-    """The PostgreSQL plan of the patrol aggregate (to see the index at work)."""
+    """The PostgreSQL plan of the KPI's one read of the points' days (patrols and cameras done), by district."""
     span = Period.of_quarter(2569, 1)
     sql = (
         "EXPLAIN (ANALYZE, BUFFERS OFF, TIMING OFF, SUMMARY ON) "
-        "SELECT point_id, patrol_day, count(DISTINCT round_no) FROM rp_patrol_checks "
-        "WHERE patrol_day BETWEEN :a AND :b AND round_no > 0 GROUP BY point_id, patrol_day"
+        "SELECT p.district, sum(LEAST(d.rounds, p.required_patrols)), sum(d.cameras) FROM rp_point_days d "
+        "JOIN rp_points p ON p.id = d.point_id WHERE d.day BETWEEN :a AND :b AND p.active_from <= d.day "
+        "AND (p.retired_on IS NULL OR d.day < p.retired_on) GROUP BY p.district"
     )
     with engine.connect() as connection:
         for (line,) in connection.execute(text(sql), {"a": span.first, "b": span.last}):
@@ -189,7 +202,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", choices=("sqlite", "postgres"))
     parser.add_argument("--quick", action="store_true", help="only the district-year (200 points × 365 days)")
+    parser.add_argument("--city", action="store_true", help="PostgreSQL only: 10,000 points in 50 districts, a year")
+    parser.add_argument("--repeat", type=int, default=5, help="--city: runs per figure (the year: 2 fewer, >= 3)")
     args = parser.parse_args()
+    if args.city:
+        return city(args.repeat)
     sizes = [(200, 365)]
     if not args.quick:
         sizes += [(50, 365), (100, 365), (400, 365), (200, 91), (200, 182), (200, 730)]
@@ -215,6 +232,23 @@ def main() -> int:
             with admin.connect() as connection:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             admin.dispose()
+    return 0
+
+
+def city(repeat: int) -> int:
+    """The city-scale run on a fresh PostgreSQL database; figures printed and written to bench/results/."""
+    server = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1/postgres")
+    url, drop = fresh_postgres(server, "fieldline_bench_city")
+    try:
+        upgrade(url)
+        engine = create_engine(url)
+        try:
+            figures = measure_city(engine, 2569, repeat)
+        finally:
+            engine.dispose()
+    finally:
+        drop()
+    save_results("compliance-city", [{"database": "postgres", "load": os.getloadavg(), **figures}])
     return 0
 
 

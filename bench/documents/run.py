@@ -52,6 +52,7 @@ from models import (  # noqa: E402
     WorkOrder,
 )
 from models.deadlines import month_deadline  # noqa: E402
+from models.point_days import rebuild_point_days  # noqa: E402
 from models.timeutil import BANGKOK  # noqa: E402
 from reports.documents import month_report, pdf, printing  # noqa: E402
 from reports.documents.month_report_docx import render_docx  # noqa: E402
@@ -168,6 +169,8 @@ def fill(engine, points: int, *, seed: int = 14) -> dict:
                 )
         if len(patrols) > 20_000 or offset == DAYS - 1:
             flush()
+    with Session(engine) as session, session.begin():
+        rebuild_point_days(session)  # the checks went in as bulk INSERTs, past the ORM's flush
 
     defects, orders, events, letters = [], [], [], []
     letter_number = 0

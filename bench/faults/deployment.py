@@ -16,21 +16,19 @@ import time
 import urllib.request
 from pathlib import Path
 
-from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
 from bench.webhook import servers
 from bench.webhook.run import Database, app_env
 from bot.migrate import upgrade
 from runtime.config import normalise_database_url
+from runtime.db import make_engine
 
 HOST = "127.0.0.1"
 STUB_LIFETIME = 900.0  # the stand-in and the proxy stop by themselves after this many seconds
 MEDIA_DISK_KIB = 1024  # room for the scenario's photos once the disk is freed again
-RESTART_DELAY = 1.0
-TOKEN_LIFETIME = (
-    60.0  # LINE's reply tokens work for about a minute  # a supervisor restarts a killed worker process after this long
-)
+RESTART_DELAY = 1.0  # a supervisor restarts a killed worker process after this long
+TOKEN_LIFETIME = 60.0  # LINE's reply tokens work for about a minute
 
 
 def loopback_only(url: str) -> None:
@@ -51,19 +49,38 @@ def http(port: int, path: str, payload: dict | None = None, timeout: float = 5.0
 class Deployment:
     """Start and stop the processes of one scenario; `engine` reads the database directly."""
 
-    def __init__(self, kind: str, workdir: Path, pg_url: str, *, tiny_media: bool = False):
+    def __init__(
+        self,
+        kind: str,
+        workdir: Path,
+        pg_url: str,
+        *,
+        tiny_media: bool = False,
+        workers: int = 1,
+        web_processes: int = 1,
+        proxy: bool = True,
+        lifetime: float = STUB_LIFETIME,
+    ):
+        """`workers` worker processes, `web_processes` gunicorn masters (on web_ports), PostgreSQL via the
+        fault proxy unless `proxy` is False; the stand-in and the proxy stop by themselves after `lifetime` s."""
         self.kind = kind
         self.workdir = workdir
         self.pg_url = pg_url
         self.tiny_media = tiny_media
+        self.worker_count = workers
+        self.use_proxy = proxy
+        self.lifetime = lifetime
         self.database: Database | None = None
         self.processes: list[servers.Process] = []
-        self.app: servers.Process | None = None
-        self.worker: servers.Process | None = None
+        self.app: servers.Process | None = None  # the first web process (gunicorn master)
+        self.apps: list[servers.Process] = []
+        self.worker: servers.Process | None = None  # the worker process started last
+        self.workers: list[servers.Process] = []  # the worker processes running now
         self.worker_starts = 0
         self.engine = None
         self.stub_port = servers.free_port()
-        self.web_port = servers.free_port()
+        self.web_ports = [servers.free_port() for _ in range(web_processes)]
+        self.web_port = self.web_ports[0]
         self.proxy_port = servers.free_port()
         self.proxy_control = servers.free_port()
         self.media_dir = workdir / "fieldline" / "media"
@@ -78,17 +95,17 @@ class Deployment:
         """Database (migrated), LINE stand-in, proxy (PostgreSQL), web and worker; wait until they answer."""
         self.database = Database(self.kind, self.workdir, "faults", self.pg_url)
         upgrade(self.database.url)
-        self.engine = create_engine(normalise_database_url(self.database.url))
+        self.engine = make_engine(normalise_database_url(self.database.url))  # SQLite: the app's busy timeout
         app_url = self.database.url
         stub = self._spawn(
             "line-stub",
-            ["bench.webhook.line_stub", "--port", str(self.stub_port), "--max-seconds", str(STUB_LIFETIME)]
+            ["bench.webhook.line_stub", "--port", str(self.stub_port), "--max-seconds", str(self.lifetime)]
             + ["--token-lifetime", str(TOKEN_LIFETIME)],
         )
-        if self.kind == "postgres":
+        if self.kind == "postgres" and self.use_proxy:
             upstream = make_url(normalise_database_url(self.pg_url)).port or 5432
             argv = ["bench.faults.proxy", "--port", str(self.proxy_port), "--upstream-port", str(upstream)]
-            argv += ["--control-port", str(self.proxy_control), "--max-seconds", str(STUB_LIFETIME)]
+            argv += ["--control-port", str(self.proxy_control), "--max-seconds", str(self.lifetime)]
             self._spawn("db-proxy", argv)
             app_url = make_url(self.database.url).set(port=self.proxy_port).render_as_string(hide_password=False)
         if self.tiny_media:
@@ -100,12 +117,17 @@ class Deployment:
             self.mounted = True
         self.env = app_env(_Args(), app_url, self.workdir / "fieldline", self.stub_port)
         servers.wait_http(self.stub_port, "/stats", stub)
-        if self.kind == "postgres":
+        if self.kind == "postgres" and self.use_proxy:
             self._wait_proxy()
-        self.app = servers.gunicorn("web", "bot:create_app()", self.web_port, self.env, self.workdir / "web.log")
-        self.processes.append(self.app)
-        self.start_worker()
-        servers.wait_http(self.web_port, "/healthz", self.app, timeout=60)
+        for n, port in enumerate(self.web_ports):
+            name = "web" if n == 0 else f"web{n + 1}"
+            app = servers.gunicorn(name, "bot:create_app()", port, self.env, self.workdir / f"{name}.log")
+            self.apps.append(app)
+            self.processes.append(app)
+        self.app = self.apps[0]
+        self.start_workers()
+        for port, app in zip(self.web_ports, self.apps, strict=True):
+            servers.wait_http(port, "/healthz", app, timeout=60)
 
     def _spawn(self, name: str, module_argv: list[str]) -> servers.Process:
         process = servers.Process(
@@ -128,15 +150,30 @@ class Deployment:
         """The Procfile's worker process (`flask --app bot worker run`), as its supervisor starts it."""
         worker_env = {**self.env, "FIELDLINE_BACKGROUND_WORKER": "1"}
         argv = [sys.executable, "-m", "flask", "--app", "bot", "worker", "run"]
-        self.worker = servers.Process("worker", argv, worker_env, self.workdir / "worker.log").start()
+        name = "worker" if not self.workers else f"worker{len(self.workers) + 1}"
+        self.worker = servers.Process(name, argv, worker_env, self.workdir / f"{name}.log").start()
         self.processes.append(self.worker)
+        self.workers.append(self.worker)
         self.worker_starts += 1
+
+    def start_workers(self) -> None:
+        """Start worker processes until `workers` of them run."""
+        self.workers = [w for w in self.workers if w.alive()]
+        while len(self.workers) < self.worker_count:
+            self.start_worker()
+
+    def stop_workers(self) -> None:
+        """Stop every worker process cleanly (SIGTERM: each forgets its heartbeat on the way out)."""
+        for worker in self.workers:
+            worker.stop(timeout=15)
+        self.workers = []
 
     def kill_worker(self) -> int:
         """kill -9 the worker process, then restart it after RESTART_DELAY; return the killed pid."""
         pid = self.worker.pid
         os.kill(pid, signal.SIGKILL)
         self.worker.popen.wait(5)
+        self.workers = [w for w in self.workers if w is not self.worker]
         time.sleep(RESTART_DELAY)
         self.start_worker()
         return pid
@@ -189,7 +226,8 @@ class Deployment:
     def log_errors(self) -> list[str]:
         """Lines of the web and worker logs that report an error or a traceback."""
         found = []
-        for name in ("web.log", "worker.log"):
+        names = sorted({"web.log", "worker.log"} | {p.name for p in self.workdir.glob("w*.log")})
+        for name in names:
             path = self.workdir / name
             if path.exists():
                 lines = path.read_text(errors="replace").splitlines()

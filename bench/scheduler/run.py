@@ -52,6 +52,7 @@ from models import (  # noqa: E402
     UnitKind,
 )
 from models.periods import Period  # noqa: E402
+from models.point_days import rebuild_point_days  # noqa: E402
 from models.settings import set_setting  # noqa: E402
 from models.timeutil import BANGKOK  # noqa: E402
 from reports.riskpoint_month import compile_month  # noqa: E402
@@ -159,6 +160,7 @@ def checks(sessions, points: int) -> int:
                 )
         session.execute(insert(PatrolCheck), [{**row, "source": "line", "created_at": now()} for row in patrols])
         session.execute(insert(CameraCheck), [{**row, "created_at": now()} for row in camera_rows])
+        rebuild_point_days(session)  # bulk INSERTs pass the ORM's flush: the points' days are rebuilt
     return len(patrols) + len(camera_rows)
 
 

@@ -3,7 +3,9 @@
 Run as `python -m bench.webhook.line_stub --port N` (loopback only; it stops by itself after
 `--max-seconds`, an hour by default). GET /stats returns the counts: how many replies and pushes
 arrived, and how many reply tokens or retry keys came twice. GET /deliveries returns what was
-delivered, per reply token and per push recipient, for the fault scripts (bench/faults).
+delivered, per reply token and per push recipient, for the fault scripts (bench/faults). GET /timeline
+returns when (wall clock, time.time()) each delivered reply arrived, per reply token, and each delivered
+push, a list per recipient, for the end-to-end bench (bench/e2e); `?since=T` leaves out earlier ones.
 
 It keeps LINE's rules where a client's retries depend on them: a reply token works once (a second
 use is refused with 400 "Invalid reply token", as is, with `--token-lifetime` set, a token older than
@@ -18,6 +20,8 @@ Fault modes are set with POST /control (JSON; GET /control shows them, `{}` clea
     {"fault": {"apis": ["reply", "push"], "timeout": 12.0, "share": 1.0, "delivered": "alternate"}}
         the failing calls are answered only after `timeout` seconds (past the client's timeout);
         "count": N limits any fault to its first N failing calls
+    {"latency": 0.08}
+        every reply and push call is answered after 80 ms (LINE's own time over the internet)
     {"content": {"preparing": 2, "final": "alternate"}}
         content downloads answer 202 (still preparing) `preparing` times per message, then 200 with an
         image, or 410 (gone), or "alternate" (about half of the message ids 200, the others 410)
@@ -33,8 +37,9 @@ import struct
 import threading
 import time
 import zlib
-from collections import Counter
+from collections import Counter, defaultdict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
 
 CONTENT_PATH = re.compile(r"^/v2/bot/message/([^/]+)/content$")
 MAX_FAULT_SLEEP = 30.0  # a timeout fault never holds a thread longer than this
@@ -76,11 +81,14 @@ class Stub:
         self.replies_delivered: Counter[str] = Counter()  # per token
         self.pushes_delivered: Counter[str] = Counter()  # per recipient
         self.accepted_keys: set[str] = set()
+        self.reply_times: dict[str, float] = {}  # token -> when its delivered reply arrived (time.time())
+        self.push_times: defaultdict[str, list[float]] = defaultdict(list)  # recipient -> delivered push times
         self.content_calls: Counter[str] = Counter()
         self.answers: Counter[str] = Counter()  # "reply 200", "push 409", ...
         self.other = 0
         self.fault: dict | None = None
         self.content: dict | None = None
+        self.latency = 0.0  # seconds every reply and push call takes, as LINE's own answer does over the internet
         self._fault_calls = 0  # calls the current fault applied to, for an even spread of its share
         self._fault_hits = 0
 
@@ -107,6 +115,13 @@ class Stub:
                 "answers": dict(self.answers),
             }
 
+    def timeline(self, since: float = 0.0) -> dict:
+        """When each delivered reply (per token) and push (per recipient) arrived, from `since` on."""
+        with self.lock:
+            replies = {token: at for token, at in self.reply_times.items() if at >= since}
+            pushes = {to: [at for at in times if at >= since] for to, times in self.push_times.items()}
+            return {"now": time.time(), "replies": replies, "pushes": {to: ts for to, ts in pushes.items() if ts}}
+
     def configure(self, settings: dict) -> dict:
         with self.lock:
             if "fault" in settings or not settings:
@@ -114,7 +129,9 @@ class Stub:
                 self._fault_calls = self._fault_hits = 0
             if "content" in settings or not settings:
                 self.content = settings.get("content")
-            return {"fault": self.fault, "content": self.content}
+            if "latency" in settings or not settings:
+                self.latency = max(0.0, float(settings.get("latency") or 0.0))
+            return {"fault": self.fault, "content": self.content, "latency": self.latency}
 
     def failing(self, api: str) -> dict | None:
         """The fault to apply to this call, or None; `delivered` is decided here (caller holds the lock)."""
@@ -173,6 +190,8 @@ def make_server(port: int, token_lifetime: float = 0.0) -> ThreadingHTTPServer:
                 stub.answers[f"{api or 'other'} {status if not sleep else 'timeout'}"] += 1
             if sleep:
                 time.sleep(min(sleep, MAX_FAULT_SLEEP))
+            elif api and stub.latency:
+                time.sleep(min(stub.latency, MAX_FAULT_SLEEP))
             if status == 200:
                 sent = [{"id": str(n), "quoteToken": "q"} for n, _ in enumerate(payload.get("messages", []))]
                 self._answer({"sentMessages": sent})
@@ -198,10 +217,13 @@ def make_server(port: int, token_lifetime: float = 0.0) -> ThreadingHTTPServer:
                 return 200, "", 0.0
             fault = stub.failing(api)
             if fault is None or fault["delivered"]:
+                arrived = time.time()
                 if api == "reply":
                     stub.replies_delivered[payload.get("replyToken", "")] += 1
+                    stub.reply_times.setdefault(payload.get("replyToken", ""), arrived)
                 else:
                     stub.pushes_delivered[payload.get("to", "")] += 1
+                    stub.push_times[payload.get("to", "")].append(arrived)
                     if self.headers.get("X-Line-Retry-Key"):
                         stub.accepted_keys.add(self.headers["X-Line-Retry-Key"])
             if fault is None:
@@ -219,6 +241,9 @@ def make_server(port: int, token_lifetime: float = 0.0) -> ThreadingHTTPServer:
                 self._answer(stub.stats())
             elif self.path == "/deliveries":
                 self._answer(stub.deliveries())
+            elif self.path.startswith("/timeline"):
+                query = parse_qs(urlsplit(self.path).query)
+                self._answer(stub.timeline(float(query.get("since", ["0"])[0])))
             elif self.path == "/control":
                 self._answer({"fault": stub.fault, "content": stub.content})
             elif self.path == "/v2/bot/message/quota":

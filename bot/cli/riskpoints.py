@@ -14,6 +14,7 @@ from sqlalchemy import select
 from models import CoordinationLetter, RiskPoint
 from models.office import office_profile
 from models.periods import Period
+from models.point_days import rebuild_point_days
 from models.timeutil import utcnow
 from reports import riskpoint_compliance as rc
 from reports.documents import coordination_letter, posters
@@ -110,6 +111,21 @@ def compliance(month: str | None, quarter: str | None, fiscal: int | None, distr
     click.echo(
         json.dumps({"first_day": str(span.first), "last_day": str(span.last), **figures}, ensure_ascii=False, indent=2)
     )
+
+
+@riskpoints_cli.command("rebuild-days")
+@click.option("--quarter", help="Only a fiscal quarter, e.g. 2569-1 (default: every day).")
+@click.option("--year", "fiscal", type=int, help="Only a fiscal year, e.g. 2569.")
+def rebuild_days(quarter: str | None, fiscal: int | None) -> None:
+    """Recompute the points' daily figures (rp_point_days) from the raw checks, after a bulk load or to verify."""
+    span = None
+    if quarter:
+        span = Period.of_quarter(*(int(x) for x in quarter.split("-")))
+    elif fiscal:
+        span = Period.of_fiscal_year(fiscal)
+    with _sessions().begin() as session:
+        written = rebuild_point_days(session, span)
+    click.echo(f"คำนวณสรุปรายวันของจุดเสี่ยงใหม่แล้ว {written:,} แถว")
 
 
 @riskpoints_cli.command("month")
