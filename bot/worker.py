@@ -13,7 +13,7 @@ though that was before the claims named their index (runtime/db.py); paced to 10
 none), and in a web process the interpreter's lock. A dedicated worker on PostgreSQL is not paced: it runs at
 nice 19, so the kernel gives the webhook the CPU first, and MVCC lets both write at once (unpaced, the
 webhook's p99 at 500 events/s for 60 s was 7.7 ms, and 10,353 of the 34,296 events were answered by reply,
-against 3,026 of 18,296 when paced to 10 a second for 30 s; the rest are pushed once their tokens age).
+against 3,026 of 18,323 when paced to 10 a second for 30 s; the rest are pushed once their tokens age).
 Figures from bench/webhook, 5 Dec 2026. Below BURST_RATE nothing is paced: the end-to-end bench answers 100
 events a second by reply within a p99 of 20 ms on PostgreSQL. Nothing waits forever: every round processes
 some events, and the queue is worked off at full speed as soon as the flood is over.
