@@ -110,9 +110,7 @@ class Processor:
 
     def process_one(self) -> bool:
         """Claim and handle one event, then send its replies; False when none is due."""
-        taken = self.process_batch(1)
-        self.record_sent()
-        return taken > 0
+        return self.process_events(limit=1) > 0
 
     def process_batch(self, size: int) -> int:
         """Claim the next due event of up to `size` chats and handle them in one transaction; return how many.
